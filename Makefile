@@ -1,0 +1,47 @@
+# hull: build, demo and test. Every target installs what it needs first
+# (scripts/install-deps.sh is idempotent and quick when nothing is missing).
+
+GO        ?= go
+TAGS      := seccomp
+VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
+LDFLAGS   := -X main.version=$(VERSION)
+HULL      := $(CURDIR)/bin/hull
+PKGS_UNIT := ./spec/... ./linux/... ./cmd/... ./hooks/...
+
+.PHONY: all build deps demo test unit integration vet fuzz clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+build: deps
+	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -trimpath -ldflags '$(LDFLAGS)' -o $(HULL) ./cmd/hull
+
+# Builds hull, makes a busybox bundle with `hull spec` and runs a
+# container that shows it is isolated. Leaves nothing behind.
+demo: build
+	@./scripts/demo.sh $(HULL)
+
+test: build vet unit integration
+
+vet: deps
+	$(GO) vet -tags $(TAGS) ./...
+
+unit: deps
+	$(GO) test -tags $(TAGS) -count=1 $(PKGS_UNIT)
+
+# Real containers; needs root.
+integration: build
+	HULL_BINARY=$(HULL) $(GO) test -tags $(TAGS) -count=1 -timeout 15m ./tests/...
+
+# Short fuzzing of every parser; `make fuzz FUZZTIME=5m` for longer runs.
+FUZZTIME ?= 20s
+fuzz: deps
+	@for t in $$($(GO) test -tags $(TAGS) -list 'Fuzz.*' ./spec/ | grep '^Fuzz'); do \
+		echo "fuzz $$t"; \
+		$(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./spec/ || exit 1; \
+	done
+
+clean:
+	rm -rf bin

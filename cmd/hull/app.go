@@ -1,0 +1,134 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+
+	"github.com/opencontainers/runc/libcontainer/seccomp"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/sirupsen/logrus"
+	"github.com/urfave/cli/v2"
+
+	"github.com/hullrt/hull/linux"
+)
+
+// version is hull's version; `make build` sets it from git.
+var version = "0.1.0-dev"
+
+// globalOptions are the flags that come before the subcommand, resolved
+// once by the app's Before hook.
+type globalOptions struct {
+	root          string
+	debug         bool
+	systemdCgroup bool
+	// logFile is the --log file, nil when logging goes to stderr.
+	logFile *os.File
+}
+
+func (g *globalOptions) close() {
+	if g.logFile != nil {
+		g.logFile.Close()
+	}
+}
+
+func newApp(g *globalOptions) *cli.App {
+	app := &cli.App{
+		Name:    "hull",
+		Usage:   "run OCI containers (a runc-compatible OCI runtime)",
+		Version: versionText(),
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "root", Value: linux.DefaultRoot, Usage: "directory for container state (tmpfs recommended)"},
+			&cli.StringFlag{Name: "log", Usage: "write hull's log to this file (default: stderr)"},
+			&cli.StringFlag{Name: "log-format", Value: "text", Usage: "log format: text or json"},
+			&cli.BoolFlag{Name: "debug", Usage: "log debug messages"},
+			&cli.BoolFlag{Name: "systemd-cgroup", Usage: "use the systemd cgroup driver (cgroupsPath is slice:prefix:name)"},
+			&cli.StringFlag{Name: "rootless", Value: "auto", Usage: "rootless mode: true, false or auto (accepted for runc compatibility)"},
+			&cli.StringFlag{Name: "criu", Value: "criu", Usage: "path to criu (accepted for runc compatibility)", Hidden: true},
+		},
+		Commands: []*cli.Command{
+			createCommand(g),
+			deleteCommand(g),
+			initCommand(),
+			killCommand(g),
+			listCommand(g),
+			runCommand(g),
+			specCommand(),
+			startCommand(g),
+			stateCommand(g),
+		},
+		Before: func(c *cli.Context) error { return g.resolve(c) },
+		// hull prints its own errors, once, from main.
+		ExitErrHandler:       func(*cli.Context, error) {},
+		OnUsageError:         usageError,
+		CommandNotFound:      nil,
+		EnableBashCompletion: false,
+	}
+	for _, cmd := range app.Commands {
+		cmd.OnUsageError = usageError
+	}
+	return app
+}
+
+// resolve checks the global flags and sets up logging.
+func (g *globalOptions) resolve(c *cli.Context) error {
+	g.root = c.String("root")
+	g.debug = c.Bool("debug")
+	g.systemdCgroup = c.Bool("systemd-cgroup")
+	switch f := c.String("log-format"); f {
+	case "text":
+		logrus.SetFormatter(&logrus.TextFormatter{DisableColors: true})
+	case "json":
+		logrus.SetFormatter(&logrus.JSONFormatter{})
+	default:
+		return fmt.Errorf("--log-format %q: use text or json", f)
+	}
+	if g.debug {
+		logrus.SetLevel(logrus.DebugLevel)
+	}
+	if path := c.String("log"); path != "" {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND|os.O_SYNC, 0o644)
+		if err != nil {
+			return fmt.Errorf("--log %s: %w", path, err)
+		}
+		g.logFile = f
+		logrus.SetOutput(f)
+	}
+	switch r := c.String("rootless"); r {
+	case "auto", "true", "false":
+	default:
+		return fmt.Errorf("--rootless %q: use true, false or auto", r)
+	}
+	return nil
+}
+
+func usageError(c *cli.Context, err error, isSubcommand bool) error {
+	name := "hull"
+	if c.Command != nil && c.Command.Name != "" {
+		name += " " + c.Command.Name
+	}
+	return fmt.Errorf("%v; see '%s --help'", err, name)
+}
+
+// versionText follows runc's layout (`hull version X` then key: value
+// lines), which scripts parse.
+func versionText() string {
+	v := version + "\nspec: " + specs.Version + "\nlibcontainer: " + moduleVersion("github.com/opencontainers/runc") +
+		"\ngo: " + runtime.Version()
+	if major, minor, micro := seccomp.Version(); major+minor+micro > 0 {
+		v += fmt.Sprintf("\nlibseccomp: %d.%d.%d", major, minor, micro)
+	}
+	return v
+}
+
+func moduleVersion(path string) string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == path {
+				return d.Version
+			}
+		}
+	}
+	return "unknown"
+}

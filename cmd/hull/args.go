@@ -1,0 +1,26 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/hullrt/hull/spec"
+)
+
+// containerID returns the only argument, a valid container ID; other
+// commands say what their arguments are.
+func containerID(c *cli.Context) (string, error) {
+	if c.NArg() != 1 {
+		return "", fmt.Errorf("%s needs exactly one container ID, got %d arguments; usage: hull %s [options] <container-id>", c.Command.Name, c.NArg(), c.Command.Name)
+	}
+	id := c.Args().First()
+	if err := spec.ValidateID(id); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+func errUnsupported(flag string) error {
+	return fmt.Errorf("%s is not supported by hull yet", flag)
+}

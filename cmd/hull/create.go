@@ -1,0 +1,73 @@
+package main
+
+import (
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/hullrt/hull/linux"
+	"github.com/hullrt/hull/spec"
+)
+
+// launchFlags are the flags `create` and `run` share.
+func launchFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "bundle", Aliases: []string{"b"}, Usage: "path to the bundle directory (default: the current directory)"},
+		&cli.StringFlag{Name: "console-socket", Usage: "AF_UNIX socket that receives the pty master when process.terminal is true"},
+		&cli.StringFlag{Name: "pid-file", Usage: "write the container init's host PID to this file"},
+		&cli.BoolFlag{Name: "no-pivot", Usage: "do not use pivot_root to jail the process in its rootfs"},
+		&cli.BoolFlag{Name: "no-new-keyring", Usage: "do not create a new session keyring for the container"},
+		&cli.UintFlag{Name: "preserve-fds", Usage: "pass N extra file descriptors (from fd 3) to the container"},
+		&cli.StringFlag{Name: "pidfd-socket", Hidden: true, Usage: "not supported yet"},
+	}
+}
+
+func createCommand(g *globalOptions) *cli.Command {
+	return &cli.Command{
+		Name:      "create",
+		Usage:     "create a container; its process waits for 'hull start'",
+		ArgsUsage: "<container-id>",
+		Flags:     launchFlags(),
+		Action: func(c *cli.Context) error {
+			_, err := launch(c, g, linux.LaunchOptions{})
+			return err
+		},
+	}
+}
+
+// launch loads the bundle, translates it and starts the container.
+func launch(c *cli.Context, g *globalOptions, o linux.LaunchOptions) (int, error) {
+	id, err := containerID(c)
+	if err != nil {
+		return -1, err
+	}
+	if c.String("pidfd-socket") != "" {
+		return -1, errUnsupported("--pidfd-socket")
+	}
+	bundleDir := c.String("bundle")
+	if bundleDir == "" {
+		bundleDir = "."
+	}
+	b, err := spec.Load(bundleDir)
+	if err != nil {
+		return -1, err
+	}
+	if err := spec.Validate(b); err != nil {
+		return -1, err
+	}
+	cfg, proc, err := spec.Translate(b, spec.Options{
+		ID:            id,
+		SystemdCgroup: g.systemdCgroup,
+		NoPivotRoot:   c.Bool("no-pivot"),
+		NoNewKeyring:  c.Bool("no-new-keyring"),
+		RootlessEUID:  os.Geteuid() != 0,
+	})
+	if err != nil {
+		return -1, err
+	}
+	o.ConsoleSocket = c.String("console-socket")
+	o.PidFile = c.String("pid-file")
+	o.PreserveFDs = int(c.Uint("preserve-fds"))
+	o.ConfigFile = b.ConfigPath
+	return linux.Launch(g.root, id, cfg, proc, o)
+}

@@ -1,0 +1,259 @@
+package linux
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+
+	"github.com/opencontainers/runc/libcontainer"
+	"github.com/opencontainers/runc/libcontainer/configs"
+	"github.com/sirupsen/logrus"
+	"golang.org/x/sys/unix"
+
+	"github.com/hullrt/hull/spec"
+)
+
+// LaunchOptions are the command-line choices of `create` and `run`.
+type LaunchOptions struct {
+	// Run starts the user process right away (`run`); otherwise the
+	// container waits in "created" for `start` (`create`).
+	Run bool
+	// Detach returns as soon as the container is up. `create` always
+	// detaches.
+	Detach bool
+	// Keep leaves a foreground `run` container in place after it exits.
+	Keep bool
+	// ConsoleSocket is the AF_UNIX socket that receives the pty master.
+	ConsoleSocket string
+	// PidFile receives the host PID of the container's init process.
+	PidFile string
+	// PreserveFDs passes fds 3 .. 3+PreserveFDs-1 on to the container.
+	PreserveFDs int
+	// NoSubreaper stops a foreground run from becoming the child
+	// subreaper (the flag exists for go-runc; see startAttached).
+	NoSubreaper bool
+	// ConfigFile is the bundle's config.json, named in errors.
+	ConfigFile string
+}
+
+func (o LaunchOptions) detached() bool { return o.Detach || !o.Run }
+
+// CheckStdio refuses terminal and console-socket combinations that cannot
+// work, before anything is created.
+func CheckStdio(terminal bool, o LaunchOptions) error {
+	switch {
+	case o.detached() && terminal && o.ConsoleSocket == "":
+		return errors.New("process.terminal is true but the container will run detached: pass --console-socket to receive its terminal, or set process.terminal to false")
+	case o.ConsoleSocket != "" && !terminal:
+		return fmt.Errorf("--console-socket %s was given but process.terminal is false: set process.terminal to true or drop --console-socket", o.ConsoleSocket)
+	case o.ConsoleSocket != "" && !o.detached():
+		return fmt.Errorf("--console-socket %s needs a detached container: add --detach, or drop --console-socket to use this terminal", o.ConsoleSocket)
+	}
+	for i := range o.PreserveFDs {
+		fd := 3 + i
+		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
+			return fmt.Errorf("--preserve-fds %d: fd %d is not open: %w", o.PreserveFDs, fd, err)
+		}
+	}
+	return nil
+}
+
+// Launch creates container id from cfg and starts proc in it. With
+// options.Run and not Detach it waits for the process and returns its exit
+// status (128+signal when killed), then deletes the container unless Keep.
+// On any error the container is destroyed: nothing is left behind.
+func Launch(root, id string, cfg *configs.Config, proc *spec.Process, o LaunchOptions) (status int, retErr error) {
+	if err := CheckStdio(proc.Terminal, o); err != nil {
+		return -1, err
+	}
+	if err := Preflight(o.ConfigFile, cfg, proc); err != nil {
+		return -1, err
+	}
+	c, err := Create(root, id, cfg)
+	if err != nil {
+		return -1, err
+	}
+	defer func() {
+		if retErr != nil {
+			destroy(c)
+		}
+	}()
+
+	p := newProcess(proc)
+	p.Init = true
+	for i := range o.PreserveFDs {
+		fd := 3 + i
+		p.ExtraFiles = append(p.ExtraFiles, os.NewFile(uintptr(fd), "preserved-fd-"+strconv.Itoa(fd)))
+	}
+
+	if o.detached() {
+		return 0, startDetached(c, p, proc.Terminal, o)
+	}
+	status, err = startAttached(c, p, proc.Terminal, o)
+	if err != nil {
+		return -1, err
+	}
+	if !o.Keep {
+		destroy(c)
+	}
+	return status, nil
+}
+
+func destroy(c *libcontainer.Container) {
+	if err := c.Destroy(); err != nil {
+		logrus.Warnf("cleaning up container %q: %v", c.ID(), err)
+	}
+}
+
+// startDetached starts p and returns; the caller's stdio (or the console
+// socket) becomes the container's.
+func startDetached(c *libcontainer.Container, p *libcontainer.Process, terminal bool, o LaunchOptions) error {
+	if terminal {
+		sock, err := dialConsoleSocket(o.ConsoleSocket)
+		if err != nil {
+			return err
+		}
+		defer sock.Close()
+		p.ConsoleSocket = sock
+	} else {
+		p.Stdin, p.Stdout, p.Stderr = os.Stdin, os.Stdout, os.Stderr
+	}
+	if err := startOrRun(c, p, o.Run); err != nil {
+		return err
+	}
+	return writePidFile(o.PidFile, p)
+}
+
+// startAttached runs p in the foreground: it relays stdio (or the
+// terminal), forwards every signal hull receives to the container's init,
+// and returns init's exit status.
+func startAttached(c *libcontainer.Container, p *libcontainer.Process, terminal bool, o LaunchOptions) (int, error) {
+	// libcontainer's init is a grandchild of hull (nsexec forks twice);
+	// only as child subreaper can hull wait for it and for orphans of a
+	// container without its own PID namespace.
+	if !o.NoSubreaper {
+		if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+			return -1, fmt.Errorf("become child subreaper: %w", err)
+		}
+	}
+	// Catch signals before the process exists, so none is lost between
+	// its start and the forwarding loop.
+	signals := make(chan os.Signal, 128)
+	signal.Notify(signals)
+	defer signal.Stop(signals)
+
+	var sio *stdio
+	var err error
+	if terminal {
+		sio, err = attachTerminal(p)
+	} else {
+		sio, err = attachPipes(p)
+	}
+	if err != nil {
+		return -1, err
+	}
+	defer sio.close()
+
+	if err := startOrRun(c, p, true); err != nil {
+		return -1, err
+	}
+	if err := sio.started(); err != nil {
+		kill(p)
+		return -1, err
+	}
+	if err := writePidFile(o.PidFile, p); err != nil {
+		kill(p)
+		return -1, err
+	}
+	pid, err := p.Pid()
+	if err != nil {
+		kill(p)
+		return -1, err
+	}
+	status := forwardUntilExit(p, pid, signals, sio)
+	sio.drain()
+	return status, nil
+}
+
+func startOrRun(c *libcontainer.Container, p *libcontainer.Process, run bool) error {
+	var err error
+	if run {
+		err = c.Run(p)
+	} else {
+		err = c.Start(p)
+	}
+	if err != nil {
+		return fmt.Errorf("start container %q: %w", c.ID(), err)
+	}
+	return nil
+}
+
+func kill(p *libcontainer.Process) {
+	_ = p.Signal(unix.SIGKILL)
+	_, _ = p.Wait()
+}
+
+// forwardUntilExit relays signals to the container's init until it exits,
+// reaping every child hull has inherited as subreaper on the way.
+func forwardUntilExit(p *libcontainer.Process, initPid int, signals <-chan os.Signal, sio *stdio) int {
+	for sig := range signals {
+		switch sig {
+		case unix.SIGCHLD:
+			if status, exited := reap(initPid); exited {
+				return status
+			}
+		case unix.SIGWINCH:
+			sio.resize()
+		case unix.SIGURG:
+			// The Go runtime preempts goroutines with SIGURG; it is not
+			// meant for the container.
+		default:
+			if err := p.Signal(sig); err != nil {
+				logrus.Debugf("forward %v to container init %d: %v", sig, initPid, err)
+			}
+		}
+	}
+	return -1
+}
+
+// reap collects every exited child; it reports init's exit status once
+// init is among them.
+func reap(initPid int) (status int, exited bool) {
+	for {
+		var ws unix.WaitStatus
+		pid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if pid <= 0 || err != nil {
+			return 0, exited
+		}
+		if pid == initPid {
+			status, exited = exitStatus(ws), true
+		}
+	}
+}
+
+// exitStatus is the shell's convention: the exit code, or 128+signal.
+func exitStatus(ws unix.WaitStatus) int {
+	if ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ws.ExitStatus()
+}
+
+// writePidFile writes the pid atomically (a temporary file renamed into
+// place) and without a newline, as runc does: callers read it while it is
+// being written.
+func writePidFile(path string, p *libcontainer.Process) error {
+	if path == "" {
+		return nil
+	}
+	pid, err := p.Pid()
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, []byte(strconv.Itoa(pid)))
+}

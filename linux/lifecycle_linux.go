@@ -1,0 +1,136 @@
+package linux
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/opencontainers/runc/libcontainer"
+	"github.com/opencontainers/runc/libcontainer/configs"
+	"golang.org/x/sys/unix"
+)
+
+// Start lets a created container's process run (the OCI `start`).
+func Start(c *libcontainer.Container) error {
+	status, err := c.Status()
+	if err != nil {
+		return fmt.Errorf("status of container %q: %w", c.ID(), err)
+	}
+	switch status {
+	case libcontainer.Created:
+		if err := c.Exec(); err != nil {
+			return fmt.Errorf("start container %q: %w", c.ID(), err)
+		}
+		return nil
+	case libcontainer.Stopped:
+		return fmt.Errorf("cannot start container %q: it has stopped; delete it and create it again", c.ID())
+	case libcontainer.Running:
+		return fmt.Errorf("cannot start container %q: it is already running", c.ID())
+	default:
+		return fmt.Errorf("cannot start container %q in state %s", c.ID(), status)
+	}
+}
+
+// Kill sends sig to the container's init, or with all to every process in
+// its cgroup. "container not running" is the error for a container whose
+// init has gone (containerd looks for those words); with all, that case
+// is not an error, as in runc.
+func Kill(c *libcontainer.Container, sig unix.Signal, all bool) error {
+	if all {
+		return killAll(c, sig)
+	}
+	if err := c.Signal(sig); err != nil {
+		if errors.Is(err, libcontainer.ErrNotRunning) {
+			return fmt.Errorf("cannot signal container %q: %w", c.ID(), libcontainer.ErrNotRunning)
+		}
+		return fmt.Errorf("signal container %q: %w", c.ID(), err)
+	}
+	return nil
+}
+
+// killAll signals every process of the container. Processes are frozen
+// first so that none can fork a child that escapes the signal.
+func killAll(c *libcontainer.Container, sig unix.Signal) error {
+	status, err := c.Status()
+	if err != nil {
+		return fmt.Errorf("status of container %q: %w", c.ID(), err)
+	}
+	if status == libcontainer.Stopped {
+		return nil
+	}
+	frozen := status == libcontainer.Paused
+	if !frozen && c.Pause() == nil {
+		frozen = true
+		defer func() { _ = c.Resume() }()
+	}
+	pids, err := c.Processes()
+	if err != nil {
+		return fmt.Errorf("processes of container %q: %w", c.ID(), err)
+	}
+	for _, pid := range pids {
+		if err := unix.Kill(pid, sig); err != nil && !errors.Is(err, unix.ESRCH) {
+			return fmt.Errorf("signal process %d of container %q: %w", pid, c.ID(), err)
+		}
+	}
+	return nil
+}
+
+// Delete removes a container. A running or paused one is refused unless
+// force, which kills it first; a created one is killed, as its process
+// never ran user code.
+func Delete(c *libcontainer.Container, force bool) error {
+	status, err := c.Status()
+	if err != nil {
+		return fmt.Errorf("status of container %q: %w", c.ID(), err)
+	}
+	switch status {
+	case libcontainer.Stopped:
+	case libcontainer.Created:
+		return killAndDestroy(c)
+	default:
+		if !force {
+			return fmt.Errorf("cannot delete container %q: it is %s; stop it with 'hull kill' first or use 'hull delete --force'", c.ID(), status)
+		}
+		return killAndDestroy(c)
+	}
+	if err := c.Destroy(); err != nil {
+		return fmt.Errorf("delete container %q: %w", c.ID(), err)
+	}
+	return nil
+}
+
+// killAndDestroy sends SIGKILL and destroys the container once its init
+// is gone, waiting up to ten seconds like runc.
+func killAndDestroy(c *libcontainer.Container) error {
+	if c.Config().Namespaces.IsPrivate(configs.NEWPID) {
+		_ = c.Signal(unix.SIGKILL)
+	} else {
+		_ = killAll(c, unix.SIGKILL)
+	}
+	for range 200 {
+		if err := c.Signal(unix.Signal(0)); err != nil {
+			if err := c.Destroy(); err != nil {
+				return fmt.Errorf("delete container %q: %w", c.ID(), err)
+			}
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("delete container %q: its init process survived SIGKILL for 10s", c.ID())
+}
+
+// RemoveStale removes the state directory of a container that has none
+// of its state file (a create that was cut short); it reports whether
+// there was one.
+func RemoveStale(root, id string) (bool, error) {
+	dir := filepath.Join(root, id)
+	if _, err := os.Lstat(dir); err != nil {
+		return false, nil
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return true, fmt.Errorf("remove stale state %s: %w", dir, err)
+	}
+	return true, nil
+}

@@ -1,0 +1,205 @@
+package linux
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/containerd/console"
+	"github.com/opencontainers/runc/libcontainer"
+	"golang.org/x/sys/unix"
+)
+
+// drainTimeout bounds how long hull keeps copying output after the
+// container's init has exited: a process that escaped the container may
+// hold the pipe open forever.
+const drainTimeout = 2 * time.Second
+
+// stdio relays a foreground container's input and output.
+type stdio struct {
+	// closeAfterStart are the container's ends, which hull must close
+	// once the container holds them, so that EOF reaches the copiers.
+	closeAfterStart []io.Closer
+	// receive, for a terminal, fetches the pty master from init.
+	receive func() error
+	// console is the pty master, once received.
+	console console.Console
+	// current is hull's own terminal in raw mode, if hull has one.
+	current console.Console
+	outputs sync.WaitGroup
+	closers []io.Closer
+}
+
+// attachPipes gives the container pipes instead of hull's own stdio:
+// libcontainer changes the owner of the container's stdio to the
+// container's user, which must not happen to the caller's terminal.
+func attachPipes(p *libcontainer.Process) (*stdio, error) {
+	s := &stdio{}
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		closeAll(inR, inW)
+		return nil, err
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		closeAll(inR, inW, outR, outW)
+		return nil, err
+	}
+	p.Stdin, p.Stdout, p.Stderr = inR, outW, errW
+	s.closeAfterStart = []io.Closer{inR, outW, errW}
+	s.closers = []io.Closer{inW, outR, errR}
+	go func() {
+		_, _ = io.Copy(inW, os.Stdin)
+		inW.Close()
+	}()
+	s.copyOut(os.Stdout, outR)
+	s.copyOut(os.Stderr, errR)
+	return s, nil
+}
+
+// attachTerminal asks init for a new pty and relays it to hull's stdio.
+func attachTerminal(p *libcontainer.Process) (*stdio, error) {
+	parent, child, err := socketPair()
+	if err != nil {
+		return nil, err
+	}
+	p.ConsoleSocket = child
+	s := &stdio{closeAfterStart: []io.Closer{child}, closers: []io.Closer{parent}}
+	if cur, err := console.ConsoleFromFile(os.Stdin); err == nil {
+		s.current = cur
+		if size, err := cur.Size(); err == nil {
+			p.ConsoleWidth, p.ConsoleHeight = size.Width, size.Height
+		}
+	}
+	s.receive = func() error {
+		master, err := recvFile(parent)
+		if err != nil {
+			return fmt.Errorf("receive the container's terminal: %w", err)
+		}
+		c, err := console.ConsoleFromFile(master)
+		if err != nil {
+			master.Close()
+			return fmt.Errorf("container terminal: %w", err)
+		}
+		s.console = c
+		s.closers = append(s.closers, c)
+		if s.current != nil {
+			if err := s.current.SetRaw(); err != nil {
+				return fmt.Errorf("put this terminal in raw mode: %w", err)
+			}
+			s.resize()
+		}
+		go func() { _, _ = io.Copy(c, os.Stdin) }()
+		s.copyOut(os.Stdout, c)
+		return nil
+	}
+	return s, nil
+}
+
+func (s *stdio) copyOut(w io.Writer, r io.Reader) {
+	s.outputs.Add(1)
+	go func() {
+		defer s.outputs.Done()
+		// A pty master reads EIO once the last slave is closed; that is
+		// its end of file.
+		_, _ = io.Copy(w, r)
+	}()
+}
+
+// started is called once libcontainer has started the process.
+func (s *stdio) started() error {
+	closeAll(s.closeAfterStart...)
+	s.closeAfterStart = nil
+	if s.receive != nil {
+		return s.receive()
+	}
+	return nil
+}
+
+// resize gives the container's terminal the size of hull's.
+func (s *stdio) resize() {
+	if s.console != nil && s.current != nil {
+		_ = s.console.ResizeFrom(s.current)
+	}
+}
+
+// drain waits, for a bounded time, until the container's output is
+// copied out.
+func (s *stdio) drain() {
+	done := make(chan struct{})
+	go func() { s.outputs.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(drainTimeout):
+	}
+}
+
+func (s *stdio) close() {
+	if s.current != nil {
+		_ = s.current.Reset()
+	}
+	closeAll(s.closeAfterStart...)
+	closeAll(s.closers...)
+}
+
+func closeAll(cs ...io.Closer) {
+	for _, c := range cs {
+		_ = c.Close()
+	}
+}
+
+// dialConsoleSocket connects to the caller's console socket; init sends
+// the pty master there itself.
+func dialConsoleSocket(path string) (*os.File, error) {
+	conn, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		return nil, fmt.Errorf("--console-socket %s: %w", path, err)
+	}
+	defer conn.Close()
+	f, err := conn.File()
+	if err != nil {
+		return nil, fmt.Errorf("--console-socket %s: %w", path, err)
+	}
+	return f, nil
+}
+
+func socketPair() (parent, child *os.File, err error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("socketpair: %w", err)
+	}
+	return os.NewFile(uintptr(fds[0]), "console-parent"), os.NewFile(uintptr(fds[1]), "console-child"), nil
+}
+
+// recvFile receives one file descriptor sent with SCM_RIGHTS.
+func recvFile(sock *os.File) (*os.File, error) {
+	name := make([]byte, 4096)
+	oob := make([]byte, unix.CmsgSpace(4))
+	n, oobn, _, _, err := unix.Recvmsg(int(sock.Fd()), name, oob, unix.MSG_CMSG_CLOEXEC)
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 && oobn == 0 {
+		return nil, errors.New("container init closed the socket without sending a terminal")
+	}
+	msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
+	if err != nil || len(msgs) != 1 {
+		return nil, fmt.Errorf("unexpected control message from init (%d messages): %v", len(msgs), err)
+	}
+	fds, err := unix.ParseUnixRights(&msgs[0])
+	if err != nil || len(fds) != 1 {
+		for _, fd := range fds {
+			unix.Close(fd)
+		}
+		return nil, fmt.Errorf("unexpected rights message from init: %v", err)
+	}
+	return os.NewFile(uintptr(fds[0]), string(name[:n])), nil
+}

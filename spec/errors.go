@@ -1,0 +1,92 @@
+package spec
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+)
+
+// FieldError is one problem with one value of config.json.
+//
+// Its Error text is a single line: the file, the JSON path of the value
+// (dots between object keys, [i] for array elements), the value itself,
+// and what to do about it, for example
+//
+//	/b/config.json: process.cwd: "rel/dir": must be an absolute path
+type FieldError struct {
+	// File is the path of the config.json the value came from.
+	File string
+	// Path is the JSON path of the value, e.g. "mounts[2].destination".
+	Path string
+	// Value is the offending value; nil when the value is missing.
+	Value any
+	// Msg says what is wrong and how to fix it.
+	Msg string
+}
+
+func (e *FieldError) Error() string {
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File)
+		b.WriteString(": ")
+	}
+	if e.Path != "" {
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	if e.Value != nil {
+		b.WriteString(formatValue(e.Value))
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// formatValue quotes strings and writes anything else as JSON, so the user
+// sees the value as it is (or would be) spelt in config.json.
+func formatValue(v any) string {
+	// Named string types (specs.LinuxNamespaceType, ...) are quoted too.
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.String {
+		return fmt.Sprintf("%q", rv.String())
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("%v", v)
+	}
+	return string(b)
+}
+
+// jsonKey appends an object key to a JSON path. Keys that are not plain
+// identifiers (sysctl names, annotation keys) are written as ["key"] so
+// that their dots are not confused with the path's.
+func jsonKey(path, key string) string {
+	if isIdent(key) {
+		if path == "" {
+			return key
+		}
+		return path + "." + key
+	}
+	return fmt.Sprintf("%s[%q]", path, key)
+}
+
+// jsonIndex appends an array index to a JSON path.
+func jsonIndex(path string, i int) string {
+	return fmt.Sprintf("%s[%d]", path, i)
+}
+
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
+		case c >= '0' && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,611 @@
+package spec
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/moby/sys/capability"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/opencontainers/runc/libcontainer/configs"
+	"github.com/opencontainers/runc/libcontainer/seccomp"
+)
+
+// SupportedVersions describes the runtime-spec versions Validate accepts.
+const SupportedVersions = "1.0.0 to 1.3.x"
+
+// checker collects every problem of one config.json.
+type checker struct {
+	file string
+	errs []error
+}
+
+func (c *checker) add(path string, value any, format string, args ...any) {
+	c.errs = append(c.errs, &FieldError{File: c.file, Path: path, Value: value, Msg: fmt.Sprintf(format, args...)})
+}
+
+// Validate checks b.Spec without looking at the host and returns every
+// problem it finds, each a *FieldError, joined with errors.Join (nil if
+// there is none). It covers what runc's specconv and libcontainer's
+// configs/validate would refuse later with a less helpful message, and
+// what hull refuses on top of runc (see the package documentation). Checks
+// that need the host (paths exist, SELinux enabled, the netns of a path is
+// not the host's, seccomp flags supported, ...) are left to package linux.
+func Validate(b *Bundle) error {
+	if b == nil || b.Spec == nil {
+		return errors.New("no configuration to validate")
+	}
+	c := &checker{file: b.ConfigPath}
+	s := b.Spec
+	c.version(s.Version)
+	if s.Root == nil {
+		c.add("root", nil, `missing; add "root": {"path": "rootfs"}`)
+	} else if s.Root.Path == "" {
+		c.add("root.path", nil, `missing; set it to the container's root filesystem directory, e.g. "rootfs"`)
+	} else if hasNUL(s.Root.Path) {
+		c.add("root.path", s.Root.Path, "contains a NUL byte; remove it")
+	}
+	ns := c.namespaces(s)
+	c.process(s.Process, b.noUser)
+	c.hostnames(s, ns)
+	c.mounts(s.Mounts)
+	c.hooks(s.Hooks)
+	if s.Linux != nil {
+		c.linux(s.Linux, ns)
+	}
+	return errors.Join(c.errs...)
+}
+
+var semverRE = regexp.MustCompile(`^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+
+func (c *checker) version(v string) {
+	if v == "" {
+		c.add("ociVersion", nil, `missing; set it to the runtime-spec version the file follows, e.g. %q (hull supports %s)`, specs.Version, SupportedVersions)
+		return
+	}
+	m := semverRE.FindStringSubmatch(v)
+	if m == nil {
+		c.add("ociVersion", v, "not a semantic version like %q; hull supports %s", specs.Version, SupportedVersions)
+		return
+	}
+	major, _ := strconv.Atoi(m[1])
+	minor, _ := strconv.Atoi(m[2])
+	// 1.0.0-rc* predate the stable spec; pre-releases of any later
+	// 1.x version sort after 1.0.0 and are accepted.
+	preOne := m[2] == "0" && m[3] == "0" && m[4] != ""
+	if major != 1 || minor > specs.VersionMinor || preOne {
+		c.add("ociVersion", v, "unsupported runtime-spec version; hull supports %s", SupportedVersions)
+	}
+}
+
+// nsInfo is what later checks need to know about linux.namespaces.
+type nsInfo map[specs.LinuxNamespaceType]string // type → path ("" = new)
+
+func (n nsInfo) has(t specs.LinuxNamespaceType) bool { _, ok := n[t]; return ok }
+
+var knownNamespaces = map[specs.LinuxNamespaceType]configs.NamespaceType{
+	specs.CgroupNamespace:  configs.NEWCGROUP,
+	specs.IPCNamespace:     configs.NEWIPC,
+	specs.MountNamespace:   configs.NEWNS,
+	specs.NetworkNamespace: configs.NEWNET,
+	specs.PIDNamespace:     configs.NEWPID,
+	specs.TimeNamespace:    configs.NEWTIME,
+	specs.UserNamespace:    configs.NEWUSER,
+	specs.UTSNamespace:     configs.NEWUTS,
+}
+
+func (c *checker) namespaces(s *specs.Spec) nsInfo {
+	ns := nsInfo{}
+	if s.Linux == nil {
+		return ns
+	}
+	for i, n := range s.Linux.Namespaces {
+		p := jsonIndex("linux.namespaces", i)
+		if _, ok := knownNamespaces[n.Type]; !ok {
+			c.add(p+".type", string(n.Type), "unknown namespace type; use one of cgroup, ipc, mount, network, pid, time, user, uts")
+			continue
+		}
+		if _, dup := ns[n.Type]; dup {
+			c.add(p+".type", string(n.Type), "namespace listed twice; keep one entry per type")
+			continue
+		}
+		ns[n.Type] = n.Path
+		if n.Path != "" && !filepath.IsAbs(n.Path) {
+			c.add(p+".path", n.Path, "must be an absolute path to a namespace file such as /proc/<pid>/ns/%s, or omitted for a new namespace", nsFile(n.Type))
+		}
+	}
+	return ns
+}
+
+func nsFile(t specs.LinuxNamespaceType) string {
+	return configs.NsName(knownNamespaces[t])
+}
+
+// addNS is the fix suggested when a setting needs a namespace.
+func addNS(t specs.LinuxNamespaceType) string {
+	return fmt.Sprintf(`add {"type": %q} to linux.namespaces`, t)
+}
+
+func (c *checker) process(p *specs.Process, noUser bool) {
+	if p == nil {
+		c.add("process", nil, `missing; create and run need the container's first process, e.g. "process": {"args": ["sh"], "cwd": "/", "user": {"uid": 0, "gid": 0}}`)
+		return
+	}
+	if len(p.Args) == 0 {
+		c.add("process.args", nil, `missing or empty; give the command to run, e.g. ["sh"]`)
+	} else if p.Args[0] == "" {
+		c.add("process.args[0]", p.Args[0], "empty; give the program to run")
+	}
+	for i, a := range p.Args {
+		if hasNUL(a) {
+			c.add(jsonIndex("process.args", i), a, "contains a NUL byte; remove it")
+		}
+	}
+	switch {
+	case p.Cwd == "":
+		c.add("process.cwd", nil, `missing; set the working directory, e.g. "/"`)
+	case !filepath.IsAbs(p.Cwd):
+		c.add("process.cwd", p.Cwd, "must be an absolute path")
+	}
+	if noUser {
+		c.add("process.user", nil, `missing; add "user": {"uid": 0, "gid": 0} (or the ids to run as)`)
+	}
+	if p.User.Umask != nil && *p.User.Umask > 0o777 {
+		c.add("process.user.umask", *p.User.Umask, "must be a permission mask from 0 to 511 (0777)")
+	}
+	for i, e := range p.Env {
+		k, _, ok := strings.Cut(e, "=")
+		switch {
+		case !ok:
+			c.add(jsonIndex("process.env", i), e, `missing "="; write NAME=value`)
+		case k == "":
+			c.add(jsonIndex("process.env", i), e, "empty variable name; write NAME=value")
+		case hasNUL(e):
+			c.add(jsonIndex("process.env", i), e, "contains a NUL byte; remove it")
+		}
+	}
+	if p.Capabilities != nil {
+		sets := []struct {
+			name string
+			caps []string
+		}{
+			{"bounding", p.Capabilities.Bounding},
+			{"effective", p.Capabilities.Effective},
+			{"inheritable", p.Capabilities.Inheritable},
+			{"permitted", p.Capabilities.Permitted},
+			{"ambient", p.Capabilities.Ambient},
+		}
+		for _, set := range sets {
+			for i, name := range set.caps {
+				if !knownCaps[name] {
+					c.add(jsonIndex("process.capabilities."+set.name, i), name,
+						"unknown capability in the %s set; use a name from capabilities(7) such as CAP_CHOWN (upper case, with the CAP_ prefix)", set.name)
+				}
+			}
+		}
+	}
+	seen := map[string]int{}
+	for i, rl := range p.Rlimits {
+		rp := jsonIndex("process.rlimits", i)
+		if _, ok := rlimitTypes[rl.Type]; !ok {
+			c.add(rp+".type", rl.Type, "unknown resource limit; use one of %s", strings.Join(rlimitNames(), ", "))
+		} else if j, dup := seen[rl.Type]; dup {
+			c.add(rp+".type", rl.Type, "already set by process.rlimits[%d]; keep one entry per type", j)
+		} else {
+			seen[rl.Type] = i
+		}
+		if rl.Soft > rl.Hard {
+			c.add(rp, map[string]uint64{"soft": rl.Soft, "hard": rl.Hard}, "soft limit is above the hard limit; lower soft or raise hard")
+		}
+	}
+	if p.OOMScoreAdj != nil && (*p.OOMScoreAdj < -1000 || *p.OOMScoreAdj > 1000) {
+		c.add("process.oomScoreAdj", *p.OOMScoreAdj, "must be from -1000 to 1000")
+	}
+	c.scheduler(p.Scheduler)
+	if io := p.IOPriority; io != nil {
+		switch io.Class {
+		case specs.IOPRIO_CLASS_RT, specs.IOPRIO_CLASS_BE, specs.IOPRIO_CLASS_IDLE:
+		default:
+			c.add("process.ioPriority.class", string(io.Class), "unknown class; use IOPRIO_CLASS_RT, IOPRIO_CLASS_BE or IOPRIO_CLASS_IDLE")
+		}
+		if io.Priority < 0 || io.Priority > 7 {
+			c.add("process.ioPriority.priority", io.Priority, "must be from 0 (highest) to 7 (lowest)")
+		}
+	}
+	if a := p.ExecCPUAffinity; a != nil {
+		if _, err := configs.ToCPUSet(a.Initial); err != nil {
+			c.add("process.execCPUAffinity.initial", a.Initial, "%v; write a CPU list such as \"0-3,7\"", err)
+		}
+		if _, err := configs.ToCPUSet(a.Final); err != nil {
+			c.add("process.execCPUAffinity.final", a.Final, "%v; write a CPU list such as \"0-3,7\"", err)
+		}
+	}
+}
+
+func (c *checker) scheduler(s *specs.Scheduler) {
+	if s == nil {
+		return
+	}
+	const p = "process.scheduler"
+	switch s.Policy {
+	case "":
+		c.add(p+".policy", nil, "missing; set a policy such as SCHED_OTHER")
+	case specs.SchedOther, specs.SchedFIFO, specs.SchedRR, specs.SchedBatch, specs.SchedISO, specs.SchedIdle, specs.SchedDeadline:
+	default:
+		c.add(p+".policy", string(s.Policy), "unknown policy; use SCHED_OTHER, SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_ISO, SCHED_IDLE or SCHED_DEADLINE")
+	}
+	if (s.Policy == specs.SchedOther || s.Policy == specs.SchedBatch) && (s.Nice < -20 || s.Nice > 19) {
+		c.add(p+".nice", s.Nice, "must be from -20 to 19")
+	}
+	if s.Priority != 0 && s.Policy != specs.SchedFIFO && s.Policy != specs.SchedRR {
+		c.add(p+".priority", s.Priority, "only SCHED_FIFO and SCHED_RR take a priority; remove it or change the policy")
+	}
+	if s.Policy != specs.SchedDeadline && (s.Runtime != 0 || s.Deadline != 0 || s.Period != 0) {
+		c.add(p, nil, "runtime, deadline and period are only for SCHED_DEADLINE; remove them or change the policy")
+	}
+	for i, f := range s.Flags {
+		switch f {
+		case specs.SchedFlagResetOnFork, specs.SchedFlagReclaim, specs.SchedFlagDLOverrun, specs.SchedFlagKeepPolicy,
+			specs.SchedFlagKeepParams, specs.SchedFlagUtilClampMin, specs.SchedFlagUtilClampMax:
+		default:
+			c.add(jsonIndex(p+".flags", i), string(f), "unknown flag; see sched_setattr(2) for SCHED_FLAG_* names")
+		}
+	}
+}
+
+// hostnames mirrors runc: a hostname or domainname needs a uts namespace
+// entry. Like runc, a joined one (with a path) is accepted: the name is
+// then set in that namespace.
+func (c *checker) hostnames(s *specs.Spec, ns nsInfo) {
+	if ns.has(specs.UTSNamespace) {
+		return
+	}
+	if s.Hostname != "" {
+		c.add("hostname", s.Hostname, "needs a uts namespace; %s, or remove hostname", addNS(specs.UTSNamespace))
+	}
+	if s.Domainname != "" {
+		c.add("domainname", s.Domainname, "needs a uts namespace; %s, or remove domainname", addNS(specs.UTSNamespace))
+	}
+}
+
+func (c *checker) mounts(mounts []specs.Mount) {
+	for i, m := range mounts {
+		p := jsonIndex("mounts", i)
+		if m.Destination == "" {
+			c.add(p+".destination", nil, "missing; give the absolute path inside the container")
+		}
+		// Relative destinations are deprecated but accepted, relative to
+		// the container's /, as runc does; Warnings reports them.
+		for _, f := range []struct{ name, v string }{{"destination", m.Destination}, {"source", m.Source}, {"type", m.Type}} {
+			if hasNUL(f.v) {
+				c.add(p+"."+f.name, f.v, "contains a NUL byte; remove it")
+			}
+		}
+		mnt := parseMountOptions(m.Options)
+		if mnt.IsBind() && mnt.Data != "" {
+			c.add(p+".options", m.Options, "bind mounts cannot take filesystem options (%s); remove them or mount the filesystem itself", mnt.Data)
+		}
+		if mnt.IDMapping != nil || m.UIDMappings != nil || m.GIDMappings != nil {
+			if !mnt.IsBind() {
+				c.add(p, nil, `id-mapped mounts must be bind mounts; add "bind" or "rbind" to options, or remove idmap and the mappings`)
+			}
+			if (m.UIDMappings == nil) != (m.GIDMappings == nil) {
+				c.add(p, nil, "an id-mapped mount needs both uidMappings and gidMappings, or neither (to use the container's user namespace)")
+			}
+		}
+		c.idMappings(p+".uidMappings", m.UIDMappings)
+		c.idMappings(p+".gidMappings", m.GIDMappings)
+	}
+}
+
+func (c *checker) idMappings(p string, maps []specs.LinuxIDMapping) {
+	for i, m := range maps {
+		if m.Size == 0 {
+			c.add(jsonIndex(p, i)+".size", m.Size, "must be at least 1")
+		}
+	}
+}
+
+func (c *checker) hooks(h *specs.Hooks) {
+	if h == nil {
+		return
+	}
+	lists := []struct {
+		name  string
+		hooks []specs.Hook
+	}{
+		{"prestart", h.Prestart}, //nolint:staticcheck // still part of the spec
+		{"createRuntime", h.CreateRuntime},
+		{"createContainer", h.CreateContainer},
+		{"startContainer", h.StartContainer},
+		{"poststart", h.Poststart},
+		{"poststop", h.Poststop},
+	}
+	for _, l := range lists {
+		for i, hk := range l.hooks {
+			p := jsonIndex("hooks."+l.name, i)
+			if !filepath.IsAbs(hk.Path) {
+				c.add(p+".path", hk.Path, "must be an absolute path to the hook's executable")
+			}
+			if hk.Timeout != nil && *hk.Timeout <= 0 {
+				c.add(p+".timeout", *hk.Timeout, "must be a number of seconds greater than zero, or omitted")
+			}
+		}
+	}
+}
+
+func (c *checker) linux(l *specs.Linux, ns nsInfo) {
+	c.sysctl(l.Sysctl, ns)
+	c.userns(l, ns)
+	if l.TimeOffsets != nil {
+		if !ns.has(specs.TimeNamespace) {
+			c.add("linux.timeOffsets", nil, "needs a time namespace; %s, or remove timeOffsets", addNS(specs.TimeNamespace))
+		} else if ns[specs.TimeNamespace] != "" {
+			c.add("linux.timeOffsets", nil, "cannot be applied to a joined time namespace (it has a path); remove timeOffsets or the path")
+		}
+		for k := range l.TimeOffsets {
+			if k != "boottime" && k != "monotonic" {
+				c.add(jsonKey("linux.timeOffsets", k), nil, "unknown clock; use boottime or monotonic")
+			}
+		}
+	}
+	if (len(l.MaskedPaths) > 0 || len(l.ReadonlyPaths) > 0) && !ns.has(specs.MountNamespace) {
+		c.add("linux", nil, "maskedPaths and readonlyPaths need a mount namespace; %s, or remove them", addNS(specs.MountNamespace))
+	}
+	for i, mp := range l.MaskedPaths {
+		if !filepath.IsAbs(mp) {
+			c.add(jsonIndex("linux.maskedPaths", i), mp, "must be an absolute path inside the container")
+		}
+	}
+	for i, rp := range l.ReadonlyPaths {
+		if !filepath.IsAbs(rp) {
+			c.add(jsonIndex("linux.readonlyPaths", i), rp, "must be an absolute path inside the container")
+		}
+	}
+	if l.RootfsPropagation != "" {
+		if _, ok := propagationFlags[l.RootfsPropagation]; !ok {
+			c.add("linux.rootfsPropagation", l.RootfsPropagation, "unknown propagation; use one of private, rprivate, slave, rslave, shared, rshared, unbindable, runbindable")
+		}
+	}
+	for i, d := range l.Devices {
+		p := jsonIndex("linux.devices", i)
+		if !filepath.IsAbs(d.Path) {
+			c.add(p+".path", d.Path, "must be an absolute path inside the container, e.g. /dev/fuse")
+		}
+		switch d.Type {
+		case "c", "u", "b", "p":
+		default:
+			c.add(p+".type", d.Type, `unknown device type; use "c" (character), "b" (block) or "p" (FIFO)`)
+		}
+	}
+	if l.Resources != nil {
+		c.resources(l.Resources)
+	}
+	if len(l.NetDevices) > 0 && !ns.has(specs.NetworkNamespace) {
+		c.add("linux.netDevices", nil, "moving network devices needs a network namespace; %s", addNS(specs.NetworkNamespace))
+	}
+	for name, d := range l.NetDevices {
+		if !validDevName(name) {
+			c.add(jsonKey("linux.netDevices", name), name, "not a valid interface name (1-16 bytes, no '/', ':' or space, not . or ..)")
+		}
+		if d.Name != "" && !validDevName(d.Name) {
+			c.add(jsonKey("linux.netDevices", name)+".name", d.Name, "not a valid interface name (1-16 bytes, no '/', ':' or space, not . or ..)")
+		}
+	}
+	if l.Seccomp != nil {
+		c.seccomp(l.Seccomp)
+	}
+	if r := l.IntelRdt; r != nil {
+		switch id := r.ClosID; {
+		case id == ".", id == "..", len(id) > 1 && strings.Contains(id, "/"):
+			c.add("linux.intelRdt.closID", id, "must be a plain name (a resctrl group directory), not a path")
+		}
+	}
+	if mp := l.MemoryPolicy; mp != nil {
+		c.memoryPolicy(mp)
+	}
+	if pr := l.Personality; pr != nil {
+		if pr.Domain != specs.PerLinux && pr.Domain != specs.PerLinux32 {
+			c.add("linux.personality.domain", string(pr.Domain), "unknown domain; use LINUX or LINUX32")
+		}
+	}
+}
+
+func (c *checker) userns(l *specs.Linux, ns nsInfo) {
+	hasMaps := l.UIDMappings != nil || l.GIDMappings != nil
+	if !ns.has(specs.UserNamespace) {
+		if hasMaps {
+			c.add("linux", nil, "uidMappings/gidMappings need a user namespace; %s, or remove the mappings", addNS(specs.UserNamespace))
+		}
+		return
+	}
+	if ns[specs.UserNamespace] == "" && !hasMaps {
+		c.add("linux", nil, "a new user namespace needs uidMappings and gidMappings; add them, or give the namespace a path to join")
+	}
+	if ns[specs.UserNamespace] == "" && hasMaps {
+		if len(l.UIDMappings) == 0 {
+			c.add("linux.uidMappings", nil, `empty; map at least one id, e.g. [{"containerID": 0, "hostID": 100000, "size": 65536}]`)
+		}
+		if len(l.GIDMappings) == 0 {
+			c.add("linux.gidMappings", nil, `empty; map at least one id, e.g. [{"containerID": 0, "hostID": 100000, "size": 65536}]`)
+		}
+	}
+	c.idMappings("linux.uidMappings", l.UIDMappings)
+	c.idMappings("linux.gidMappings", l.GIDMappings)
+}
+
+// sysctl follows libcontainer's rules: only namespaced sysctls are allowed,
+// and only when the namespace that scopes them is the container's.
+func (c *checker) sysctl(sysctl map[string]string, ns nsInfo) {
+	for _, k := range sortedKeys(sysctl) {
+		p := jsonKey("linux.sysctl", k)
+		name := sysctlDots(k)
+		switch {
+		case ipcSysctls[name] || strings.HasPrefix(name, "fs.mqueue."):
+			if !ns.has(specs.IPCNamespace) {
+				c.add(p, sysctl[k], "needs an ipc namespace; %s, or remove it", addNS(specs.IPCNamespace))
+			}
+		case strings.HasPrefix(name, "net."):
+			// A netns path may still be the host's; package linux checks
+			// that, it needs the host.
+			if !ns.has(specs.NetworkNamespace) {
+				c.add(p, sysctl[k], "needs a network namespace; %s, or remove it", addNS(specs.NetworkNamespace))
+			}
+		case name == "kernel.hostname":
+			c.add(p, sysctl[k], `conflicts with the "hostname" field; set hostname instead`)
+		case name == "kernel.domainname":
+			if !ns.has(specs.UTSNamespace) {
+				c.add(p, sysctl[k], "needs a uts namespace; %s, or remove it", addNS(specs.UTSNamespace))
+			}
+		case strings.HasPrefix(name, "user."):
+			if !ns.has(specs.UserNamespace) {
+				c.add(p, sysctl[k], "needs a user namespace (it would change the host's limits); %s, or remove it", addNS(specs.UserNamespace))
+			}
+		default:
+			c.add(p, sysctl[k], "not namespaced, so a container cannot set it; set it on the host instead, or remove it")
+		}
+	}
+}
+
+var ipcSysctls = map[string]bool{
+	"kernel.msgmax": true, "kernel.msgmnb": true, "kernel.msgmni": true, "kernel.sem": true,
+	"kernel.shmall": true, "kernel.shmmax": true, "kernel.shmmni": true, "kernel.shm_rmid_forced": true,
+}
+
+// sysctlDots turns the "/" form of a sysctl name (sysctl.d(5)) into the
+// "." form: when the first separator is "/", dots and slashes swap, so
+// "net/ipv4/conf/eth0.100/rp_filter" is "net.ipv4.conf.eth0/100.rp_filter".
+func sysctlDots(s string) string {
+	i := strings.IndexAny(s, "./")
+	if i < 0 || s[i] == '.' {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '.':
+			return '/'
+		case '/':
+			return '.'
+		}
+		return r
+	}, s)
+}
+
+func (c *checker) resources(r *specs.LinuxResources) {
+	for i, d := range r.Devices {
+		p := jsonIndex("linux.resources.devices", i)
+		switch d.Type {
+		case "", "a", "b", "c":
+		default:
+			c.add(p+".type", d.Type, `unknown type; use "a" (all), "b" (block) or "c" (character)`)
+		}
+		if d.Access == "" {
+			c.add(p+".access", nil, `missing; use a combination of r, w and m, e.g. "rwm"`)
+		} else if strings.Trim(d.Access, "rwm") != "" {
+			c.add(p+".access", d.Access, `use a combination of r (read), w (write) and m (mknod)`)
+		}
+	}
+	if m := r.Memory; m != nil && m.Limit != nil && m.Swap != nil {
+		if *m.Limit > 0 && *m.Swap > 0 && *m.Swap < *m.Limit {
+			c.add("linux.resources.memory.swap", *m.Swap, "is memory+swap, so it must be at least memory.limit (%d), or -1 for unlimited swap", *m.Limit)
+		}
+	}
+	if cpu := r.CPU; cpu != nil {
+		if _, err := configs.ToCPUSet(cpu.Cpus); err != nil {
+			c.add("linux.resources.cpu.cpus", cpu.Cpus, "%v; write a CPU list such as \"0-3,7\"", err)
+		}
+		if _, err := configs.ToCPUSet(cpu.Mems); err != nil {
+			c.add("linux.resources.cpu.mems", cpu.Mems, "%v; write a node list such as \"0-1\"", err)
+		}
+	}
+}
+
+func (c *checker) seccomp(s *specs.LinuxSeccomp) {
+	const p = "linux.seccomp"
+	if s.DefaultAction == "" && len(s.Syscalls) == 0 {
+		return // seccomp disabled, as in runc
+	}
+	if _, err := seccomp.ConvertStringToAction(string(s.DefaultAction)); err != nil {
+		c.add(p+".defaultAction", string(s.DefaultAction), "unknown action; use one of %s", strings.Join(seccomp.KnownActions(), ", "))
+	}
+	for i, a := range s.Architectures {
+		if _, err := seccomp.ConvertStringToArch(string(a)); err != nil {
+			c.add(jsonIndex(p+".architectures", i), string(a), "unknown architecture; use one of %s", strings.Join(seccomp.KnownArchs(), ", "))
+		}
+	}
+	for i, f := range s.Flags {
+		if !slices.Contains(seccomp.KnownFlags(), string(f)) {
+			c.add(jsonIndex(p+".flags", i), string(f), "unknown flag; use one of %s", strings.Join(seccomp.KnownFlags(), ", "))
+		}
+	}
+	for i, sc := range s.Syscalls {
+		sp := jsonIndex(p+".syscalls", i)
+		if _, err := seccomp.ConvertStringToAction(string(sc.Action)); err != nil {
+			c.add(sp+".action", string(sc.Action), "unknown action; use one of %s", strings.Join(seccomp.KnownActions(), ", "))
+		}
+		for j, a := range sc.Args {
+			if _, err := seccomp.ConvertStringToOperator(string(a.Op)); err != nil {
+				c.add(jsonIndex(sp+".args", j)+".op", string(a.Op), "unknown operator; use one of %s", strings.Join(seccomp.KnownOperators(), ", "))
+			}
+		}
+	}
+}
+
+func (c *checker) memoryPolicy(mp *specs.LinuxMemoryPolicy) {
+	const p = "linux.memoryPolicy"
+	mode, ok := mpolModes[mp.Mode]
+	if !ok {
+		c.add(p+".mode", string(mp.Mode), "unknown mode; see set_mempolicy(2) for the MPOL_* names")
+	}
+	nodes, err := configs.ToCPUSet(mp.Nodes)
+	if err != nil {
+		c.add(p+".nodes", mp.Nodes, "%v; write a node list such as \"0-1\"", err)
+	}
+	for i, f := range mp.Flags {
+		if _, ok := mpolFlags[f]; !ok {
+			c.add(jsonIndex(p+".flags", i), string(f), "unknown flag; use MPOL_F_STATIC_NODES, MPOL_F_RELATIVE_NODES or MPOL_F_NUMA_BALANCING")
+		}
+	}
+	if !ok || err != nil {
+		return
+	}
+	n := 0
+	if nodes != nil {
+		n = nodes.Count()
+	}
+	switch mp.Mode {
+	case specs.MpolDefault, specs.MpolLocal:
+		if n != 0 {
+			c.add(p+".nodes", mp.Nodes, "%s takes no nodes; remove them", mp.Mode)
+		}
+	case specs.MpolPreferred:
+	default:
+		if n == 0 {
+			c.add(p+".nodes", nil, "%s needs at least one node", mp.Mode)
+		}
+	}
+	_ = mode
+}
+
+// validDevName follows the kernel's dev_valid_name.
+func validDevName(name string) bool {
+	if name == "" || len(name) > 16 || name == "." || name == ".." {
+		return false
+	}
+	return !strings.ContainsAny(name, "/: ")
+}
+
+func hasNUL(s string) bool { return strings.IndexByte(s, 0) >= 0 }
+
+var knownCaps = func() map[string]bool {
+	m := map[string]bool{}
+	for _, c := range capability.ListKnown() {
+		m["CAP_"+strings.ToUpper(c.String())] = true
+	}
+	return m
+}()
