@@ -228,7 +228,7 @@ func reap(initPid int) (status int, exited bool) {
 			continue
 		}
 		if pid <= 0 || err != nil {
-			return 0, exited
+			return status, exited
 		}
 		if pid == initPid {
 			status, exited = exitStatus(ws), true

@@ -78,7 +78,7 @@ func findExecutable(cfg *configs.Config, proc *spec.Process) error {
 			p = path.Join(proc.Cwd, p)
 		}
 		if err := checkExecutable(cfg, p); err != nil {
-			return fmt.Errorf("exec: %q: %w (in rootfs %s)", name, err, cfg.Rootfs)
+			return fmt.Errorf("%w (in rootfs %s)", err, cfg.Rootfs)
 		}
 		return nil
 	}
@@ -96,7 +96,7 @@ func findExecutable(cfg *configs.Config, proc *spec.Process) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("exec: %q: executable file not found in $PATH (searched PATH=%q in rootfs %s)", name, pathEnv, cfg.Rootfs)
+	return fmt.Errorf("executable file not found in $PATH (searched PATH=%q in rootfs %s)", pathEnv, cfg.Rootfs)
 }
 
 func checkExecutable(cfg *configs.Config, p string) error {

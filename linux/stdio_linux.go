@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/containerd/console"
 	"github.com/opencontainers/runc/libcontainer"
 	"golang.org/x/sys/unix"
 )
@@ -26,10 +25,12 @@ type stdio struct {
 	closeAfterStart []io.Closer
 	// receive, for a terminal, fetches the pty master from init.
 	receive func() error
-	// console is the pty master, once received.
-	console console.Console
-	// current is hull's own terminal in raw mode, if hull has one.
-	current console.Console
+	// master is the container's pty master, once received.
+	master *os.File
+	// terminal is hull's own terminal, if its stdin is one; saved is its
+	// mode before hull made it raw.
+	terminal *os.File
+	saved    *unix.Termios
 	outputs sync.WaitGroup
 	closers []io.Closer
 }
@@ -73,32 +74,25 @@ func attachTerminal(p *libcontainer.Process) (*stdio, error) {
 	}
 	p.ConsoleSocket = child
 	s := &stdio{closeAfterStart: []io.Closer{child}, closers: []io.Closer{parent}}
-	if cur, err := console.ConsoleFromFile(os.Stdin); err == nil {
-		s.current = cur
-		if size, err := cur.Size(); err == nil {
-			p.ConsoleWidth, p.ConsoleHeight = size.Width, size.Height
-		}
+	if ws, err := unix.IoctlGetWinsize(int(os.Stdin.Fd()), unix.TIOCGWINSZ); err == nil {
+		s.terminal = os.Stdin
+		p.ConsoleWidth, p.ConsoleHeight = ws.Col, ws.Row
 	}
 	s.receive = func() error {
 		master, err := recvFile(parent)
 		if err != nil {
 			return fmt.Errorf("receive the container's terminal: %w", err)
 		}
-		c, err := console.ConsoleFromFile(master)
-		if err != nil {
-			master.Close()
-			return fmt.Errorf("container terminal: %w", err)
-		}
-		s.console = c
-		s.closers = append(s.closers, c)
-		if s.current != nil {
-			if err := s.current.SetRaw(); err != nil {
-				return fmt.Errorf("put this terminal in raw mode: %w", err)
+		s.master = master
+		s.closers = append(s.closers, master)
+		if s.terminal != nil {
+			if err := s.makeRaw(); err != nil {
+				return err
 			}
 			s.resize()
 		}
-		go func() { _, _ = io.Copy(c, os.Stdin) }()
-		s.copyOut(os.Stdout, c)
+		go func() { _, _ = io.Copy(master, os.Stdin) }()
+		s.copyOut(os.Stdout, master)
 		return nil
 	}
 	return s, nil
@@ -124,10 +118,35 @@ func (s *stdio) started() error {
 	return nil
 }
 
+// makeRaw passes every key straight to the container's terminal, which
+// does the line editing, echo and output processing itself (cfmakeraw(3)).
+func (s *stdio) makeRaw() error {
+	fd := int(s.terminal.Fd())
+	t, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	if err != nil {
+		return fmt.Errorf("read this terminal's mode: %w", err)
+	}
+	saved := *t
+	t.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
+	t.Oflag &^= unix.OPOST
+	t.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
+	t.Cflag &^= unix.CSIZE | unix.PARENB
+	t.Cflag |= unix.CS8
+	t.Cc[unix.VMIN], t.Cc[unix.VTIME] = 1, 0
+	if err := unix.IoctlSetTermios(fd, unix.TCSETS, t); err != nil {
+		return fmt.Errorf("put this terminal in raw mode: %w", err)
+	}
+	s.saved = &saved
+	return nil
+}
+
 // resize gives the container's terminal the size of hull's.
 func (s *stdio) resize() {
-	if s.console != nil && s.current != nil {
-		_ = s.console.ResizeFrom(s.current)
+	if s.master == nil || s.terminal == nil {
+		return
+	}
+	if ws, err := unix.IoctlGetWinsize(int(s.terminal.Fd()), unix.TIOCGWINSZ); err == nil {
+		_ = unix.IoctlSetWinsize(int(s.master.Fd()), unix.TIOCSWINSZ, ws)
 	}
 }
 
@@ -143,8 +162,8 @@ func (s *stdio) drain() {
 }
 
 func (s *stdio) close() {
-	if s.current != nil {
-		_ = s.current.Reset()
+	if s.saved != nil {
+		_ = unix.IoctlSetTermios(int(s.terminal.Fd()), unix.TCSETS, s.saved)
 	}
 	closeAll(s.closeAfterStart...)
 	closeAll(s.closers...)

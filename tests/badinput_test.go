@@ -15,6 +15,9 @@ import (
 // and no Go panic in any output.
 func checkOneLineError(t *testing.T, r result, wants ...string) {
 	t.Helper()
+	if len(r.args) > 3 {
+		t.Logf("%s -> %q", shellQuote(r.args[3:]), r.stderr)
+	}
 	if r.code == 0 || r.code == -1 {
 		t.Errorf("want a non-zero exit:\n%s", r)
 	}
@@ -72,48 +75,48 @@ func TestBadInput(t *testing.T) {
 			wants: []string{"$BUNDLE/config.json"}},
 		{name: "missing-rootfs", config: mod(func(h *H, s *specs.Spec) {
 			s.Root.Path = filepath.Join(h.dir, "no-such-rootfs")
-		}), wants: []string{"no-such-rootfs"}},
+		}), wants: []string{"config.json", "root.path", "no-such-rootfs"}},
 		{name: "unknown-namespace", config: mod(func(h *H, s *specs.Spec) {
 			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "foo"})
-		}), wants: []string{"linux.namespaces", "foo"}},
+		}), wants: []string{"config.json", "linux.namespaces", "foo"}},
 		{name: "namespace-twice", config: mod(func(h *H, s *specs.Spec) {
 			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.NetworkNamespace})
-		}), wants: []string{"linux.namespaces", "network"}},
+		}), wants: []string{"config.json", "linux.namespaces", "network"}},
 		{name: "missing-executable", cmd: "run", config: mod(func(h *H, s *specs.Spec) {
 			s.Process.Args = []string{"/bin/no-such-binary"}
-		}), wants: []string{"/bin/no-such-binary"}},
+		}), wants: []string{"process.args", "/bin/no-such-binary"}},
 		{name: "missing-executable-in-path", cmd: "run", config: mod(func(h *H, s *specs.Spec) {
 			s.Process.Args = []string{"no-such-command"}
-		}), wants: []string{"no-such-command"}},
+		}), wants: []string{"process.args", "no-such-command"}},
 		{name: "empty-args", config: mod(func(h *H, s *specs.Spec) {
 			s.Process.Args = []string{}
-		}), wants: []string{"process.args"}},
+		}), wants: []string{"config.json", "process.args"}},
 		{name: "relative-cwd", config: mod(func(h *H, s *specs.Spec) {
 			s.Process.Cwd = "tmp"
-		}), wants: []string{"process.cwd", "tmp"}},
+		}), wants: []string{"config.json", "process.cwd", "tmp"}},
 		{name: "hostname-without-uts", config: mod(func(h *H, s *specs.Spec) {
 			withoutNamespace(specs.UTSNamespace)(s)
 			s.Hostname = "nouts"
-		}), wants: []string{"hostname", "nouts"}},
+		}), wants: []string{"config.json", "hostname", "nouts"}},
 		{name: "net-sysctl-without-netns", config: mod(func(h *H, s *specs.Spec) {
 			withoutNamespace(specs.NetworkNamespace)(s)
 			s.Linux.Sysctl = map[string]string{"net.ipv4.ip_forward": "1"}
-		}), wants: []string{"linux.sysctl", "net.ipv4.ip_forward"}},
+		}), wants: []string{"config.json", "linux.sysctl", "net.ipv4.ip_forward"}},
 		{name: "bind-source-missing", config: mod(func(h *H, s *specs.Spec) {
 			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/mnt", Type: "bind",
 				Source: filepath.Join(h.dir, "no-such-source"), Options: []string{"rbind", "ro"}})
-		}), wants: []string{"no-such-source"}},
+		}), wants: []string{"config.json", "mounts", "no-such-source"}},
 		{name: "namespace-path-missing", config: mod(func(h *H, s *specs.Spec) {
 			withoutNamespace(specs.NetworkNamespace)(s)
 			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{
 				Type: specs.NetworkNamespace, Path: filepath.Join(h.dir, "no-such-netns")})
-		}), wants: []string{"no-such-netns"}},
+		}), wants: []string{"config.json", "linux.namespaces", "no-such-netns"}},
 		{name: "unknown-rlimit", config: mod(func(h *H, s *specs.Spec) {
 			s.Process.Rlimits = append(s.Process.Rlimits, specs.POSIXRlimit{Type: "RLIMIT_FOO", Hard: 1, Soft: 1})
-		}), wants: []string{"RLIMIT_FOO"}},
+		}), wants: []string{"config.json", "process.rlimits", "RLIMIT_FOO"}},
 		{name: "ociVersion-2.0.0", config: mod(func(h *H, s *specs.Spec) {
 			s.Version = "2.0.0"
-		}), wants: []string{"ociVersion", "2.0.0"}},
+		}), wants: []string{"config.json", "ociVersion", "2.0.0"}},
 		{name: "terminal-without-console-socket", config: mod(func(h *H, s *specs.Spec) {
 			s.Process.Terminal = true
 		}), wants: []string{"console"}},
