@@ -31,8 +31,8 @@ type stdio struct {
 	// mode before hull made it raw.
 	terminal *os.File
 	saved    *unix.Termios
-	outputs sync.WaitGroup
-	closers []io.Closer
+	outputs  sync.WaitGroup
+	closers  []io.Closer
 }
 
 // attachPipes gives the container pipes instead of hull's own stdio:
