@@ -4,7 +4,19 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 )
+
+// preservedFiles are fds 3 .. 3+n-1 of hull, to pass on to the container
+// as its fds 3 and up (--preserve-fds).
+func preservedFiles(n int) []*os.File {
+	files := make([]*os.File, 0, n)
+	for i := range n {
+		fd := 3 + i
+		files = append(files, os.NewFile(uintptr(fd), "preserved-fd-"+strconv.Itoa(fd)))
+	}
+	return files
+}
 
 // writeFileAtomic replaces path with data so that a concurrent reader sees
 // either the old content or all of the new.

@@ -83,10 +83,7 @@ func Launch(root, id string, cfg *configs.Config, proc *spec.Process, o LaunchOp
 
 	p := newProcess(proc)
 	p.Init = true
-	for i := range o.PreserveFDs {
-		fd := 3 + i
-		p.ExtraFiles = append(p.ExtraFiles, os.NewFile(uintptr(fd), "preserved-fd-"+strconv.Itoa(fd)))
-	}
+	p.ExtraFiles = preservedFiles(o.PreserveFDs)
 
 	if o.detached() {
 		return 0, startDetached(c, p, proc.Terminal, o)

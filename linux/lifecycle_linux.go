@@ -134,3 +134,25 @@ func RemoveStale(root, id string) (bool, error) {
 	}
 	return true, nil
 }
+
+// Pause freezes the container's processes.
+func Pause(c *libcontainer.Container) error {
+	if err := c.Pause(); err != nil {
+		if errors.Is(err, libcontainer.ErrNotRunning) {
+			return fmt.Errorf("cannot pause container %q: %w", c.ID(), err)
+		}
+		return fmt.Errorf("pause container %q: %w", c.ID(), err)
+	}
+	return nil
+}
+
+// Resume thaws a paused container.
+func Resume(c *libcontainer.Container) error {
+	if err := c.Resume(); err != nil {
+		if errors.Is(err, libcontainer.ErrNotPaused) {
+			return fmt.Errorf("cannot resume container %q: %w", c.ID(), err)
+		}
+		return fmt.Errorf("resume container %q: %w", c.ID(), err)
+	}
+	return nil
+}

@@ -50,9 +50,13 @@ func newApp(g *globalOptions) *cli.App {
 		Commands: []*cli.Command{
 			createCommand(g),
 			deleteCommand(g),
+			execCommand(g),
 			initCommand(),
 			killCommand(g),
 			listCommand(g),
+			pauseCommand(g),
+			psCommand(g),
+			resumeCommand(g),
 			runCommand(g),
 			specCommand(),
 			startCommand(g),

@@ -1,0 +1,211 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/opencontainers/runc/libcontainer"
+	"github.com/opencontainers/runc/libcontainer/utils"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/urfave/cli/v2"
+
+	"github.com/hullrt/hull/linux"
+	"github.com/hullrt/hull/spec"
+)
+
+func execCommand(g *globalOptions) *cli.Command {
+	return &cli.Command{
+		Name:      "exec",
+		Usage:     "run a new process in a running container",
+		ArgsUsage: "<container-id> [command [args...]]",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "process", Aliases: []string{"p"}, Usage: "JSON file with the process (runtime-spec \"process\" object); the other process flags are ignored"},
+			&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "give the process a terminal"},
+			&cli.StringFlag{Name: "console-socket", Usage: "AF_UNIX socket that receives the pty master (with --tty --detach)"},
+			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "return once the process has started"},
+			&cli.StringFlag{Name: "pid-file", Usage: "write the process's host PID to this file"},
+			&cli.StringFlag{Name: "cwd", Usage: "working directory inside the container"},
+			&cli.StringSliceFlag{Name: "env", Aliases: []string{"e"}, Usage: "add an environment variable KEY=VALUE (repeatable)"},
+			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "UID[:GID] to run as"},
+			&cli.Int64SliceFlag{Name: "additional-gids", Aliases: []string{"g"}, Usage: "an additional group ID (repeatable)"},
+			&cli.StringSliceFlag{Name: "cap", Aliases: []string{"c"}, Usage: "add a capability, e.g. CAP_NET_ADMIN (repeatable)"},
+			&cli.BoolFlag{Name: "no-new-privs", Usage: "set no_new_privs for the process"},
+			&cli.StringFlag{Name: "apparmor", Usage: "AppArmor profile for the process"},
+			&cli.StringFlag{Name: "process-label", Usage: "SELinux label for the process"},
+			&cli.UintFlag{Name: "preserve-fds", Usage: "pass N extra file descriptors (from fd 3) to the process"},
+			&cli.BoolFlag{Name: "ignore-paused", Usage: "allow exec in a paused container"},
+			&cli.StringSliceFlag{Name: "cgroup", Usage: "run in this sub-cgroup: PATH, or CONTROLLER[,CONTROLLER]:PATH (repeatable)"},
+			&cli.StringFlag{Name: "pidfd-socket", Hidden: true, Usage: "not supported yet"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() < 1 {
+				return errors.New("exec needs a container ID and a command; usage: hull exec [options] <container-id> <command> [args...]")
+			}
+			id := c.Args().First()
+			if err := spec.ValidateID(id); err != nil {
+				return err
+			}
+			if c.String("pidfd-socket") != "" {
+				return errUnsupported("--pidfd-socket")
+			}
+			ct, err := linux.Load(g.root, id)
+			if err != nil {
+				return err
+			}
+			file, p, err := execSpec(c, ct)
+			if err != nil {
+				return err
+			}
+			proc, err := spec.ExecProcess(file, p)
+			if err != nil {
+				return err
+			}
+			subCgroups, err := subCgroupPaths(c.StringSlice("cgroup"))
+			if err != nil {
+				return err
+			}
+			status, err := linux.Exec(ct, proc, linux.ExecOptions{
+				Detach:         c.Bool("detach"),
+				ConsoleSocket:  c.String("console-socket"),
+				PidFile:        c.String("pid-file"),
+				PreserveFDs:    int(c.Uint("preserve-fds")),
+				IgnorePaused:   c.Bool("ignore-paused"),
+				SubCgroupPaths: subCgroups,
+			})
+			if err != nil {
+				return err
+			}
+			if status != 0 {
+				return exitStatus(status)
+			}
+			return nil
+		},
+	}
+}
+
+// execSpec returns the process to exec and the file it comes from: the
+// --process file as it is, or the container's own process from its
+// bundle's config.json with the command line's changes, as runc does.
+func execSpec(c *cli.Context, ct *libcontainer.Container) (string, *specs.Process, error) {
+	if path := c.String("process"); path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return "", nil, fmt.Errorf("--process: %w", err)
+		}
+		var p specs.Process
+		if err := json.Unmarshal(data, &p); err != nil {
+			return "", nil, fmt.Errorf("--process %s: not a runtime-spec process object: %w", path, err)
+		}
+		return path, &p, nil
+	}
+	if c.NArg() < 2 {
+		return "", nil, errors.New("exec needs a command to run after the container ID (or --process FILE)")
+	}
+	bundle, ok := utils.SearchLabels(ct.Config().Labels, "bundle")
+	if !ok {
+		return "", nil, fmt.Errorf("container %q has no bundle recorded; use --process FILE", ct.ID())
+	}
+	b, err := spec.Load(bundle)
+	if err != nil {
+		return "", nil, err
+	}
+	if b.Spec.Process == nil {
+		return "", nil, fmt.Errorf("%s has no process to start from; use --process FILE", b.ConfigPath)
+	}
+	p := b.Spec.Process
+	p.Args = c.Args().Slice()[1:]
+	p.Terminal = c.Bool("tty")
+	p.Env = append(p.Env, c.StringSlice("env")...)
+	if cwd := c.String("cwd"); cwd != "" {
+		p.Cwd = cwd
+	}
+	if v := c.String("apparmor"); v != "" {
+		p.ApparmorProfile = v
+	}
+	if v := c.String("process-label"); v != "" {
+		p.SelinuxLabel = v
+	}
+	if c.IsSet("no-new-privs") {
+		p.NoNewPrivileges = c.Bool("no-new-privs")
+	}
+	if caps := c.StringSlice("cap"); len(caps) > 0 {
+		if p.Capabilities == nil {
+			p.Capabilities = &specs.LinuxCapabilities{}
+		}
+		pc := p.Capabilities
+		for _, cp := range caps {
+			pc.Bounding = append(pc.Bounding, cp)
+			pc.Effective = append(pc.Effective, cp)
+			pc.Permitted = append(pc.Permitted, cp)
+			// An ambient capability must also be inheritable; add it
+			// only where the config already uses inheritable ones.
+			if pc.Inheritable != nil {
+				pc.Ambient = append(pc.Ambient, cp)
+			}
+		}
+	}
+	if u := c.String("user"); u != "" {
+		uid, gid, err := parseUser(u)
+		if err != nil {
+			return "", nil, err
+		}
+		p.User.UID = uid
+		if gid != nil {
+			p.User.GID = *gid
+		}
+	}
+	for _, g := range c.Int64Slice("additional-gids") {
+		if g < 0 || g > int64(^uint32(0)) {
+			return "", nil, fmt.Errorf("--additional-gids %d: must be a group ID from 0 to 4294967295", g)
+		}
+		p.User.AdditionalGids = append(p.User.AdditionalGids, uint32(g))
+	}
+	return b.ConfigPath, p, nil
+}
+
+// parseUser reads --user UID[:GID] (numbers only, as runc).
+func parseUser(s string) (uint32, *uint32, error) {
+	us, gs, hasGID := strings.Cut(s, ":")
+	uid, err := strconv.ParseUint(us, 10, 32)
+	if err != nil {
+		return 0, nil, fmt.Errorf("--user %q: the UID must be a number", s)
+	}
+	if !hasGID {
+		return uint32(uid), nil, nil
+	}
+	gid, err := strconv.ParseUint(gs, 10, 32)
+	if err != nil {
+		return 0, nil, fmt.Errorf("--user %q: the GID must be a number", s)
+	}
+	g := uint32(gid)
+	return uint32(uid), &g, nil
+}
+
+// subCgroupPaths reads --cgroup values: "PATH" for every controller, or
+// "CONTROLLER[,CONTROLLER]:PATH".
+func subCgroupPaths(values []string) (map[string]string, error) {
+	if len(values) == 0 {
+		return nil, nil
+	}
+	paths := map[string]string{}
+	for _, v := range values {
+		ctrls, path, ok := strings.Cut(v, ":")
+		if !ok {
+			path, ctrls = v, ""
+		}
+		if path == "" {
+			return nil, fmt.Errorf("--cgroup %q: empty path", v)
+		}
+		for _, ctrl := range strings.Split(ctrls, ",") {
+			if _, dup := paths[ctrl]; dup {
+				return nil, fmt.Errorf("--cgroup %q: controller %q given twice", v, ctrl)
+			}
+			paths[ctrl] = path
+		}
+	}
+	return paths, nil
+}
