@@ -50,6 +50,7 @@ func newApp(g *globalOptions) *cli.App {
 		Commands: []*cli.Command{
 			createCommand(g),
 			deleteCommand(g),
+			eventsCommand(g),
 			execCommand(g),
 			initCommand(),
 			killCommand(g),

@@ -1,0 +1,142 @@
+package linux
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/opencontainers/cgroups"
+	"github.com/opencontainers/runc/libcontainer"
+	"github.com/opencontainers/runc/types"
+)
+
+// Stats returns the container's resource usage in the shape of runc's
+// `events` (package runc/types), which containerd and podman decode.
+func Stats(c *libcontainer.Container) (*types.Stats, error) {
+	ls, err := c.Stats()
+	if err != nil {
+		return nil, fmt.Errorf("stats of container %q: %w", c.ID(), err)
+	}
+	s := &types.Stats{NetworkInterfaces: ls.Interfaces}
+	cg := ls.CgroupStats
+	if cg == nil {
+		return s, nil
+	}
+	cpu := cg.CpuStats
+	s.CPU = types.Cpu{
+		Usage: types.CpuUsage{
+			Total:        cpu.CpuUsage.TotalUsage,
+			Percpu:       cpu.CpuUsage.PercpuUsage,
+			PercpuKernel: cpu.CpuUsage.PercpuUsageInKernelmode,
+			PercpuUser:   cpu.CpuUsage.PercpuUsageInUsermode,
+			Kernel:       cpu.CpuUsage.UsageInKernelmode,
+			User:         cpu.CpuUsage.UsageInUsermode,
+		},
+		Throttling: types.Throttling{
+			Periods:          cpu.ThrottlingData.Periods,
+			ThrottledPeriods: cpu.ThrottlingData.ThrottledPeriods,
+			ThrottledTime:    cpu.ThrottlingData.ThrottledTime,
+		},
+		PSI: cpu.PSI,
+	}
+	cs := cg.CPUSetStats
+	s.CPUSet = types.CPUSet{
+		CPUs: cs.CPUs, CPUExclusive: cs.CPUExclusive, Mems: cs.Mems,
+		MemHardwall: cs.MemHardwall, MemExclusive: cs.MemExclusive,
+		MemoryMigrate: cs.MemoryMigrate, MemorySpreadPage: cs.MemorySpreadPage,
+		MemorySpreadSlab: cs.MemorySpreadSlab, MemoryPressure: cs.MemoryPressure,
+		SchedLoadBalance: cs.SchedLoadBalance, SchedRelaxDomainLevel: cs.SchedRelaxDomainLevel,
+	}
+	m := cg.MemoryStats
+	s.Memory = types.Memory{
+		Cache:     m.Cache,
+		Usage:     memoryEntry(m.Usage),
+		Swap:      memoryEntry(m.SwapUsage),
+		Kernel:    memoryEntry(m.KernelUsage),
+		KernelTCP: memoryEntry(m.KernelTCPUsage),
+		Raw:       m.Stats,
+		PSI:       m.PSI,
+	}
+	// cgroup v2 accounts swap alone; v1's memsw counts memory+swap.
+	if cgroups.IsCgroup2UnifiedMode() {
+		s.Memory.Swap = memoryEntry(m.SwapOnlyUsage)
+	}
+	s.Pids = types.Pids{Current: cg.PidsStats.Current, Limit: cg.PidsStats.Limit}
+	b := cg.BlkioStats
+	s.Blkio = types.Blkio{
+		IoServiceBytesRecursive: blkioEntries(b.IoServiceBytesRecursive),
+		IoServicedRecursive:     blkioEntries(b.IoServicedRecursive),
+		IoQueuedRecursive:       blkioEntries(b.IoQueuedRecursive),
+		IoServiceTimeRecursive:  blkioEntries(b.IoServiceTimeRecursive),
+		IoWaitTimeRecursive:     blkioEntries(b.IoWaitTimeRecursive),
+		IoMergedRecursive:       blkioEntries(b.IoMergedRecursive),
+		IoTimeRecursive:         blkioEntries(b.IoTimeRecursive),
+		SectorsRecursive:        blkioEntries(b.SectorsRecursive),
+		PSI:                     b.PSI,
+	}
+	s.Hugetlb = make(map[string]types.Hugetlb, len(cg.HugetlbStats))
+	for size, h := range cg.HugetlbStats {
+		s.Hugetlb[size] = types.Hugetlb{Usage: h.Usage, Max: h.MaxUsage, Failcnt: h.Failcnt}
+	}
+	return s, nil
+}
+
+func memoryEntry(d cgroups.MemoryData) types.MemoryEntry {
+	return types.MemoryEntry{Limit: d.Limit, Usage: d.Usage, Max: d.MaxUsage, Failcnt: d.Failcnt}
+}
+
+func blkioEntries(in []cgroups.BlkioStatEntry) []types.BlkioEntry {
+	if in == nil {
+		return nil
+	}
+	out := make([]types.BlkioEntry, len(in))
+	for i, e := range in {
+		out[i] = types.BlkioEntry{Major: e.Major, Minor: e.Minor, Op: e.Op, Value: e.Value}
+	}
+	return out
+}
+
+// Events sends the container's events to emit until ctx ends or the
+// container stops: a "stats" event every interval and an "oom" event
+// whenever the kernel's OOM killer strikes in it.
+func Events(ctx context.Context, c *libcontainer.Container, interval time.Duration, emit func(*types.Event) error) error {
+	status, err := c.Status()
+	if err != nil {
+		return fmt.Errorf("status of container %q: %w", c.ID(), err)
+	}
+	if status == libcontainer.Stopped {
+		return fmt.Errorf("events of container %q: %w", c.ID(), libcontainer.ErrNotRunning)
+	}
+	oom, err := c.NotifyOOM()
+	if err != nil {
+		return fmt.Errorf("watch container %q for OOM kills: %w", c.ID(), err)
+	}
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case _, ok := <-oom:
+			if !ok {
+				// The channel closes when the cgroup goes away: the
+				// container has stopped.
+				return nil
+			}
+			if err := emit(&types.Event{Type: "oom", ID: c.ID()}); err != nil {
+				return err
+			}
+		case <-tick.C:
+			s, err := Stats(c)
+			if err != nil {
+				if st, serr := c.Status(); serr == nil && st == libcontainer.Stopped {
+					return nil
+				}
+				return err
+			}
+			if err := emit(&types.Event{Type: "stats", ID: c.ID(), Data: s}); err != nil {
+				return err
+			}
+		}
+	}
+}
