@@ -62,6 +62,7 @@ func newApp(g *globalOptions) *cli.App {
 			specCommand(),
 			startCommand(g),
 			stateCommand(g),
+			updateCommand(g),
 		},
 		Before: func(c *cli.Context) error { return g.resolve(c) },
 		// hull prints its own errors, once, from main.

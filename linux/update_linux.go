@@ -1,0 +1,45 @@
+package linux
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/opencontainers/runc/libcontainer"
+	"github.com/opencontainers/runc/libcontainer/intelrdt"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/hullrt/hull/spec"
+)
+
+// Update changes the resources of a container while it runs. source
+// names where r came from (a file, stdin, or the flags), for errors;
+// l3CacheSchema and memBwSchema change its Intel RDT settings.
+func Update(c *libcontainer.Container, source string, r *specs.LinuxResources, l3CacheSchema, memBwSchema string) error {
+	cfg := c.Config()
+	if err := spec.ApplyUpdate(source, r, cfg.Cgroups.Resources); err != nil {
+		return err
+	}
+	if l3CacheSchema != "" || memBwSchema != "" {
+		switch {
+		case l3CacheSchema != "" && !intelrdt.IsCATEnabled():
+			return errors.New("--l3-cache-schema: this host has no Intel RDT cache allocation (resctrl L3)")
+		case memBwSchema != "" && !intelrdt.IsMBAEnabled():
+			return errors.New("--mem-bw-schema: this host has no Intel RDT memory bandwidth allocation (resctrl MB)")
+		case cfg.IntelRdt == nil:
+			return fmt.Errorf("container %q was created without linux.intelRdt; its schemas cannot be updated", c.ID())
+		}
+		if l3CacheSchema != "" {
+			cfg.IntelRdt.L3CacheSchema = l3CacheSchema
+		}
+		if memBwSchema != "" {
+			cfg.IntelRdt.MemBwSchema = memBwSchema
+		}
+	}
+	// Device rules cannot change here; rewriting them would briefly
+	// deny the container its devices.
+	cfg.Cgroups.SkipDevices = true
+	if err := c.Set(cfg); err != nil {
+		return fmt.Errorf("update container %q: %w", c.ID(), err)
+	}
+	return nil
+}
