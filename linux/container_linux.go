@@ -49,7 +49,9 @@ func Create(root, id string, cfg *configs.Config) (*libcontainer.Container, erro
 	}
 	c, err := libcontainer.Create(root, id, cfg)
 	if err != nil {
-		if errors.Is(err, libcontainer.ErrExist) {
+		// libcontainer checks for the state directory, then makes it: a
+		// concurrent create of the same ID fails the mkdir with EEXIST.
+		if errors.Is(err, libcontainer.ErrExist) || errors.Is(err, os.ErrExist) {
 			return nil, fmt.Errorf("container with given ID already exists: %q (state root %s); pick another ID or 'hull delete' it first", id, root)
 		}
 		return nil, fmt.Errorf("create container %q: %w", id, err)

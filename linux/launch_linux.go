@@ -1,6 +1,7 @@
 package linux
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -36,6 +37,9 @@ type LaunchOptions struct {
 	NoSubreaper bool
 	// ConfigFile is the bundle's config.json, named in errors.
 	ConfigFile string
+	// Notify, when hull was given a NOTIFY_SOCKET, relays the
+	// container's sd_notify READY to it.
+	Notify *NotifySocket
 }
 
 func (o LaunchOptions) detached() bool { return o.Detach || !o.Run }
@@ -71,6 +75,9 @@ func Launch(root, id string, cfg *configs.Config, proc *spec.Process, o LaunchOp
 	if err := Preflight(o.ConfigFile, cfg, proc); err != nil {
 		return -1, err
 	}
+	if o.Notify != nil {
+		o.Notify.addTo(cfg, proc)
+	}
 	c, err := Create(root, id, cfg)
 	if err != nil {
 		return -1, err
@@ -80,6 +87,15 @@ func Launch(root, id string, cfg *configs.Config, proc *spec.Process, o LaunchOp
 			destroy(c)
 		}
 	}()
+	if err := o.Notify.MakeDir(); err != nil {
+		return -1, err
+	}
+	if o.Run {
+		if err := o.Notify.Listen(); err != nil {
+			return -1, err
+		}
+		defer o.Notify.Close()
+	}
 
 	p := newProcess(proc)
 	p.Init = true
@@ -120,7 +136,17 @@ func startDetached(c *libcontainer.Container, p *libcontainer.Process, terminal 
 	if err := startOrRun(c, p, o.Run); err != nil {
 		return err
 	}
-	return writePidFile(o.PidFile, p)
+	if err := writePidFile(o.PidFile, p); err != nil {
+		return err
+	}
+	if o.Run && o.Notify != nil {
+		pid, err := p.Pid()
+		if err != nil {
+			return err
+		}
+		return o.Notify.Forward(context.Background(), pid, pid)
+	}
+	return nil
 }
 
 // startAttached runs p in the foreground: it relays stdio (or the
@@ -168,6 +194,16 @@ func startAttached(c *libcontainer.Container, p *libcontainer.Process, terminal 
 	if err != nil {
 		kill(p)
 		return -1, err
+	}
+	if o.Notify != nil {
+		// In the foreground hull itself is the service's main process.
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go func() {
+			if err := o.Notify.Forward(ctx, pid, os.Getpid()); err != nil {
+				logrus.Warn(err)
+			}
+		}()
 	}
 	status := forwardUntilExit(p, pid, signals, sio)
 	sio.drain()

@@ -1,6 +1,7 @@
 package linux
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -12,18 +13,31 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Start lets a created container's process run (the OCI `start`).
-func Start(c *libcontainer.Container) error {
+// Start lets a created container's process run (the OCI `start`). With
+// a notify socket it returns once the container has said READY=1 (or its
+// init has exited).
+func Start(c *libcontainer.Container, n *NotifySocket) error {
 	status, err := c.Status()
 	if err != nil {
 		return fmt.Errorf("status of container %q: %w", c.ID(), err)
 	}
 	switch status {
 	case libcontainer.Created:
+		if err := n.Listen(); err != nil {
+			return err
+		}
+		defer n.Close()
 		if err := c.Exec(); err != nil {
 			return fmt.Errorf("start container %q: %w", c.ID(), err)
 		}
-		return nil
+		if n == nil {
+			return nil
+		}
+		st, err := c.State()
+		if err != nil {
+			return fmt.Errorf("state of container %q: %w", c.ID(), err)
+		}
+		return n.Forward(context.Background(), st.InitProcessPid, st.InitProcessPid)
 	case libcontainer.Stopped:
 		return fmt.Errorf("cannot start container %q: it has stopped; delete it and create it again", c.ID())
 	case libcontainer.Running:

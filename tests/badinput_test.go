@@ -117,6 +117,19 @@ func TestBadInput(t *testing.T) {
 		{name: "ociVersion-2.0.0", config: mod(func(h *H, s *specs.Spec) {
 			s.Version = "2.0.0"
 		}), wants: []string{"config.json", "ociVersion", "2.0.0"}},
+		{name: "executable-is-directory", cmd: "run", config: mod(func(h *H, s *specs.Spec) {
+			s.Process.Args = []string{"/etc"}
+		}), wants: []string{"process.args", "/etc"}},
+		{name: "executable-not-executable", cmd: "run", config: mod(func(h *H, s *specs.Spec) {
+			s.Process.Args = []string{"/etc/passwd"}
+		}), wants: []string{"process.args", "/etc/passwd"}},
+		{name: "rootfs-is-a-file", config: mod(func(h *H, s *specs.Spec) {
+			f := filepath.Join(h.dir, "rootfs-file")
+			if err := os.WriteFile(f, nil, 0o644); err != nil {
+				h.t.Fatal(err)
+			}
+			s.Root.Path = f
+		}), wants: []string{"root.path", "rootfs-file"}},
 		{name: "terminal-without-console-socket", config: mod(func(h *H, s *specs.Spec) {
 			s.Process.Terminal = true
 		}), wants: []string{"console"}},
@@ -145,6 +158,31 @@ func TestBadInput(t *testing.T) {
 			if r := h.hull("state", id); r.code == 0 {
 				t.Errorf("container exists after a failed %s:\n%s", cmd, r)
 			}
+		})
+	}
+}
+
+// TestBadBundleDir passes bundle directories that cannot be one.
+func TestBadBundleDir(t *testing.T) {
+	t.Parallel()
+	h := newH(t)
+	file := filepath.Join(h.dir, "plain-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, dir := range map[string]string{
+		"missing": filepath.Join(h.dir, "no-such-bundle"),
+		"file":    file,
+	} {
+		t.Run(name, func(t *testing.T) {
+			id := h.id()
+			for _, cmd := range []string{"create", "run"} {
+				r := h.hull(cmd, "--bundle", dir, id)
+				checkOneLineError(t, r, dir)
+				h.assertClean(id)
+			}
+			r := h.hull("spec", "--bundle", dir)
+			checkOneLineError(t, r, dir)
 		})
 	}
 }

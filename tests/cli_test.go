@@ -55,8 +55,6 @@ func readJSONLog(t *testing.T, path string) []logLine {
 			continue
 		}
 		var ll logLine
-		dec := json.NewDecoder(strings.NewReader(l))
-		dec.DisallowUnknownFields()
 		var raw map[string]any
 		if err := json.Unmarshal([]byte(l), &raw); err != nil {
 			t.Errorf("log line is not one JSON object: %v\n%s", err, l)

@@ -307,7 +307,7 @@ func TestCapabilities(t *testing.T) {
 	t.Parallel()
 	type caps struct{ bnd, eff, prm, inh, amb []string }
 	cases := map[string]*caps{
-		"default": nil, // hull spec's own set
+		"default":    nil, // hull spec's own set
 		"chown-only": {bnd: []string{"CAP_CHOWN"}, eff: []string{"CAP_CHOWN"}, prm: []string{"CAP_CHOWN"}},
 		"none":       {},
 		"ambient": {bnd: []string{"CAP_NET_BIND_SERVICE", "CAP_KILL"}, eff: []string{"CAP_NET_BIND_SERVICE", "CAP_KILL"},
@@ -354,9 +354,9 @@ func TestRlimits(t *testing.T) {
 			}
 		}))
 	want := map[string][]string{
-		"Max core file size":   {"1024", "4096", "bytes"},
-		"Max locked memory":    {"65536", "65536", "bytes"},
-		"Max open files":       {"1000", "2000", "files"},
+		"Max core file size": {"1024", "4096", "bytes"},
+		"Max locked memory":  {"65536", "65536", "bytes"},
+		"Max open files":     {"1000", "2000", "files"},
 	}
 	ls := lines(out)
 	for _, l := range ls[:len(ls)-1] {

@@ -8,6 +8,14 @@
 // created (containers, cgroups, mounts, processes, temp dirs) and fails when
 // hull leaves something behind.
 //
+// Run as root from the module root:
+//
+//	go test -tags seccomp -count=1 ./tests/...
+//	HULL_BINARY=/path/to/hull go test -count=1 ./tests/... -run TestBadInput -v
+//
+// -v shows every error message hull printed for bad input (t.Logf); a
+// failure prints the command, its exit status, stdout and stderr.
+//
 // This package has no non-test code; this file exists so `go build ./...`
 // and `go vet ./...` see a package here.
 package tests

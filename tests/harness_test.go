@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -218,6 +217,8 @@ func shellQuote(args []string) string {
 type cmdOpts struct {
 	extraFiles []*os.File
 	stdin      io.Reader
+	// dir is the working directory (default: the test's).
+	dir string
 	// started is called with the running command, before waiting for it.
 	started func(*exec.Cmd)
 }
@@ -228,13 +229,20 @@ type cmdOpts struct {
 func runCmd(t testing.TB, dir string, o cmdOpts, name string, args ...string) result {
 	t.Helper()
 	r := result{args: append([]string{name}, args...), code: -1}
+	// Errorf, not Fatal: runCmd may run on a goroutine of the test.
 	outF, err := os.CreateTemp(dir, "stdout-")
 	if err != nil {
-		t.Fatal(err)
+		t.Errorf("runCmd: %v", err)
+		r.err = err
+		return r
 	}
 	errF, err := os.CreateTemp(dir, "stderr-")
 	if err != nil {
-		t.Fatal(err)
+		outF.Close()
+		os.Remove(outF.Name())
+		t.Errorf("runCmd: %v", err)
+		r.err = err
+		return r
 	}
 	defer func() {
 		outF.Close()
@@ -248,6 +256,7 @@ func runCmd(t testing.TB, dir string, o cmdOpts, name string, args ...string) re
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Stdout, cmd.Stderr = outF, errF
 	cmd.Stdin = o.stdin
+	cmd.Dir = o.dir
 	cmd.ExtraFiles = o.extraFiles
 	cmd.WaitDelay = 5 * time.Second
 	if err := startTracked(cmd); err != nil {
@@ -660,7 +669,7 @@ func (h *H) leftovers(id string) []string {
 	for _, m := range mountsUnder(append(bundles, rootfsDir)...) {
 		out = append(out, "mount "+m)
 	}
-	for _, p := range containerProcs(id) {
+	for _, p := range containerProcs(id, cgPath) {
 		out = append(out, fmt.Sprintf("process %d (%s)", p.pid, strings.Join(cmdline(p.pid), " ")))
 	}
 	return out
@@ -773,15 +782,16 @@ func unescapeMount(s string) string {
 }
 
 // containerProcs finds live processes that belong to container id: in a
-// cgroup named id, or a hull process with id among its arguments.
-func containerProcs(id string) []procInfo {
+// cgroup named id or at cgroupsPath, or a hull (or runc) process with id
+// among its arguments.
+func containerProcs(id, cgroupsPath string) []procInfo {
 	var out []procInfo
 	me := os.Getpid()
 	for _, p := range listProcs() {
 		if p.pid == me || p.state == 'Z' || p.state == 'X' {
 			continue
 		}
-		if inCgroupNamed(p.pid, id) {
+		if inCgroupNamed(p.pid, id) || (cgroupsPath != "" && inCgroupPath(p.pid, cgroupsPath)) {
 			out = append(out, p)
 			continue
 		}
@@ -791,6 +801,20 @@ func containerProcs(id string) []procInfo {
 		}
 	}
 	return out
+}
+
+func inCgroupPath(pid int, path string) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) == 3 && (parts[2] == path || strings.HasSuffix(parts[2], path)) {
+			return true
+		}
+	}
+	return false
 }
 
 func inCgroupNamed(pid int, id string) bool {
@@ -844,7 +868,10 @@ func (h *H) cleanup() {
 
 // forceClean removes by hand what hull failed to remove.
 func (h *H) forceClean(id string) {
-	for _, p := range containerProcs(id) {
+	h.mu.Lock()
+	cgp := h.cgroupPaths[id]
+	h.mu.Unlock()
+	for _, p := range containerProcs(id, cgp) {
 		_ = unix.Kill(p.pid, unix.SIGKILL)
 	}
 	time.Sleep(100 * time.Millisecond)
@@ -928,5 +955,3 @@ func mustContain(t *testing.T, what, s string, wants ...string) {
 		}
 	}
 }
-
-var _ = bytes.Contains

@@ -136,12 +136,11 @@ func TestRunExitCode(t *testing.T) {
 func TestRunSignalledFromOutside(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name      string
-		mods      []func(*specs.Spec)
-		signal    string
-		toHull    syscall.Signal // 0: use `hull kill`
-		want      int
-		wantInOut string
+		name   string
+		mods   []func(*specs.Spec)
+		signal string
+		toHull syscall.Signal // 0: use `hull kill`
+		want   int
 	}{
 		{name: "hull-kill-KILL", signal: "KILL", want: 137},
 		{name: "hull-kill-TERM-no-pidns", mods: []func(*specs.Spec){withoutNamespace(specs.PIDNamespace)}, signal: "TERM", want: 143},
@@ -336,7 +335,7 @@ func TestKillInvalidSignal(t *testing.T) {
 // cgroupPids lists live pids of processes in a cgroup named id.
 func cgroupPids(id string) []int {
 	var pids []int
-	for _, p := range containerProcs(id) {
+	for _, p := range containerProcs(id, "") {
 		if inCgroupNamed(p.pid, id) {
 			pids = append(pids, p.pid)
 		}

@@ -69,5 +69,6 @@ func launch(c *cli.Context, g *globalOptions, o linux.LaunchOptions) (int, error
 	o.PidFile = c.String("pid-file")
 	o.PreserveFDs = int(c.Uint("preserve-fds"))
 	o.ConfigFile = b.ConfigPath
+	o.Notify = linux.NewNotifySocket(g.root, id)
 	return linux.Launch(g.root, id, cfg, proc, o)
 }
