@@ -49,12 +49,12 @@ func Exec(c *libcontainer.Container, proc *spec.Process, o ExecOptions) (int, er
 		// child, so hull can wait for it without being a subreaper.
 		NoSubreaper: true,
 	}
-	if err := CheckStdio(proc.Terminal, lo); err != nil {
+	if err := CheckStdio(proc.Terminal, lo, 3); err != nil {
 		return -1, err
 	}
 	p := newProcess(proc)
 	p.SubCgroupPaths = o.SubCgroupPaths
-	p.ExtraFiles = preservedFiles(o.PreserveFDs)
+	p.ExtraFiles = preservedFiles(3, o.PreserveFDs)
 	if lo.detached() {
 		return 0, startDetached(c, p, proc.Terminal, lo)
 	}

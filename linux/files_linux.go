@@ -7,12 +7,11 @@ import (
 	"strconv"
 )
 
-// preservedFiles are fds 3 .. 3+n-1 of hull, to pass on to the container
-// as its fds 3 and up (--preserve-fds).
-func preservedFiles(n int) []*os.File {
+// preservedFiles are fds first .. first+n-1 of hull, passed on to the
+// container after its stdio and socket-activation fds (--preserve-fds).
+func preservedFiles(first, n int) []*os.File {
 	files := make([]*os.File, 0, n)
-	for i := range n {
-		fd := 3 + i
+	for fd := first; fd < first+n; fd++ {
 		files = append(files, os.NewFile(uintptr(fd), "preserved-fd-"+strconv.Itoa(fd)))
 	}
 	return files

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"strconv"
 
+	"github.com/coreos/go-systemd/v22/activation"
 	"github.com/opencontainers/runc/libcontainer"
 	"github.com/opencontainers/runc/libcontainer/configs"
 	"github.com/sirupsen/logrus"
@@ -30,7 +31,8 @@ type LaunchOptions struct {
 	ConsoleSocket string
 	// PidFile receives the host PID of the container's init process.
 	PidFile string
-	// PreserveFDs passes fds 3 .. 3+PreserveFDs-1 on to the container.
+	// PreserveFDs passes this many fds on to the container, from fd 3 or,
+	// under socket activation, after the LISTEN_FDS ones.
 	PreserveFDs int
 	// NoSubreaper stops a foreground run from becoming the child
 	// subreaper (the flag exists for go-runc; see startAttached).
@@ -45,8 +47,9 @@ type LaunchOptions struct {
 func (o LaunchOptions) detached() bool { return o.Detach || !o.Run }
 
 // CheckStdio refuses terminal and console-socket combinations that cannot
-// work, before anything is created.
-func CheckStdio(terminal bool, o LaunchOptions) error {
+// work, and --preserve-fds of fds that are not open, before anything is
+// created. The preserved fds start at firstPreservedFD.
+func CheckStdio(terminal bool, o LaunchOptions, firstPreservedFD int) error {
 	switch {
 	case o.detached() && terminal && o.ConsoleSocket == "":
 		return errors.New("process.terminal is true but the container will run detached: pass --console-socket to receive its terminal, or set process.terminal to false")
@@ -56,7 +59,7 @@ func CheckStdio(terminal bool, o LaunchOptions) error {
 		return fmt.Errorf("--console-socket %s needs a detached container: add --detach, or drop --console-socket to use this terminal", o.ConsoleSocket)
 	}
 	for i := range o.PreserveFDs {
-		fd := 3 + i
+		fd := firstPreservedFD + i
 		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
 			return fmt.Errorf("--preserve-fds %d: fd %d is not open: %w", o.PreserveFDs, fd, err)
 		}
@@ -69,7 +72,10 @@ func CheckStdio(terminal bool, o LaunchOptions) error {
 // status (128+signal when killed), then deletes the container unless Keep.
 // On any error the container is destroyed: nothing is left behind.
 func Launch(root, id string, cfg *configs.Config, proc *spec.Process, o LaunchOptions) (status int, retErr error) {
-	if err := CheckStdio(proc.Terminal, o); err != nil {
+	// Under systemd socket activation the sockets are fds 3 and up; the
+	// container gets them at the same numbers, as runc does.
+	listenFDs := activation.Files(false)
+	if err := CheckStdio(proc.Terminal, o, 3+len(listenFDs)); err != nil {
 		return -1, err
 	}
 	if err := Preflight(o.ConfigFile, cfg, proc); err != nil {
@@ -99,7 +105,11 @@ func Launch(root, id string, cfg *configs.Config, proc *spec.Process, o LaunchOp
 
 	p := newProcess(proc)
 	p.Init = true
-	p.ExtraFiles = preservedFiles(o.PreserveFDs)
+	if len(listenFDs) > 0 {
+		p.Env = append(p.Env, "LISTEN_FDS="+strconv.Itoa(len(listenFDs)), "LISTEN_PID=1")
+		p.ExtraFiles = listenFDs
+	}
+	p.ExtraFiles = append(p.ExtraFiles, preservedFiles(3+len(listenFDs), o.PreserveFDs)...)
 
 	if o.detached() {
 		return 0, startDetached(c, p, proc.Terminal, o)
