@@ -6,7 +6,7 @@ TAGS      := seccomp
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
 LDFLAGS   := -X main.version=$(VERSION)
 HULL      := $(CURDIR)/bin/hull
-PKGS_UNIT := ./spec/... ./linux/... ./cmd/... ./hooks/...
+PKGS_UNIT := ./spec/... ./linux/... ./cmd/...
 
 .PHONY: all build deps demo test unit integration vet fuzz clean
 
@@ -45,3 +45,12 @@ fuzz: deps
 
 clean:
 	rm -rf bin
+
+# End-to-end tests: containerd (runc v2 shim, ctr) and podman drive bin/hull.
+# Needs root; scripts/e2e-deps.sh installs the engines when missing.
+# E2E_RUN=Containerd limits the run; HULL_E2E_DEBUG=1 runs hull with --debug.
+.PHONY: e2e
+E2E_RUN ?= .
+e2e: build
+	@./scripts/e2e-deps.sh
+	HULL_BINARY=$(HULL) $(GO) test -tags 'e2e $(TAGS)' -count=1 -timeout 9m -v -run '$(E2E_RUN)' ./tests/e2e/

@@ -127,11 +127,13 @@ func Events(ctx context.Context, c *libcontainer.Container, interval time.Durati
 				return err
 			}
 		case <-tick.C:
+			// The cgroup, and so the OOM channel, outlives the container
+			// until delete; the stream ends when the container stops.
+			if st, err := c.Status(); err == nil && st == libcontainer.Stopped {
+				return nil
+			}
 			s, err := Stats(c)
 			if err != nil {
-				if st, serr := c.Status(); serr == nil && st == libcontainer.Stopped {
-					return nil
-				}
 				return err
 			}
 			if err := emit(&types.Event{Type: "stats", ID: c.ID(), Data: s}); err != nil {

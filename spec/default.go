@@ -30,7 +30,7 @@ func DefaultFor(rootless, cgroup2 bool, uid, gid uint32) *specs.Spec {
 	s := &specs.Spec{
 		Version:  specs.Version,
 		Root:     &specs.Root{Path: "rootfs", Readonly: true},
-		Hostname: "runc", // runc's default; containers tools recognise it
+		Hostname: "runc", // kept from runc so the two files are identical
 		Process: &specs.Process{
 			Terminal: true,
 			Args:     []string{"sh"},

@@ -4,6 +4,28 @@
 // It is pure translation: it reads config.json and nothing else on the host,
 // makes no other system calls, and never looks at the container's rootfs.
 // Checks that need the host (does a bind source exist, is an executable in
-// the rootfs) live in package linux. Every error names the file, the JSON
-// path and the offending value, so a user knows what to fix.
+// the rootfs, is SELinux on, is a joined netns the host's) live in package
+// linux; what Translate needs from the host comes in through Options
+// (UserNSMappings, SeccompFlagSupported). The one exception is Default,
+// which, like "runc spec", looks at the cgroup version and the caller's
+// ids; DefaultFor is its pure form.
+//
+// Every error names the file, the JSON path and the offending value, so a
+// user knows what to fix (see FieldError), and Validate reports all
+// problems at once.
+//
+// Translate produces what runc's specconv produces for the same input
+// (oracle_test.go checks it field by field and lists the few intended
+// differences). Validate is stricter than runc where runc would fail
+// later with a cryptic error, or silently do something else:
+//   - ociVersion must be 1.0.0 to 1.3.x;
+//   - process, process.args, process.cwd (absolute) and process.user are
+//     required;
+//   - unknown capability names are refused (runc logs and ignores them),
+//     as are duplicate rlimits and soft > hard;
+//   - a mount of type "bind" must have a "bind" or "rbind" option;
+//   - config.json must hold one JSON object and nothing after it.
+//
+// What runc accepts but ignores (kernel memory limits, personality flags,
+// relative mount destinations) is accepted and listed by Warnings.
 package spec

@@ -1,3 +1,5 @@
+//go:build cgo
+
 package spec
 
 // The differential oracle: for a corpus of real-world configs, Translate
@@ -461,5 +463,24 @@ func seccompProfile() *specs.LinuxSeccomp {
 			{Names: []string{"ptrace"}, Action: "SCMP_ACT_ERRNO", ErrnoRet: ptr(uint(1))},
 			{Names: []string{"kexec_load"}, Action: "SCMP_ACT_KILL_PROCESS"},
 		},
+	}
+}
+
+// Default writes what "runc spec" and "runc spec --rootless" write.
+func TestDefaultMatchesRunc(t *testing.T) {
+	for _, rootless := range []bool{false, true} {
+		name := "root"
+		if rootless {
+			name = "rootless"
+		}
+		t.Run(name, func(t *testing.T) {
+			want := specconv.Example()
+			if rootless {
+				specconv.ToRootless(want)
+			}
+			if got := Default(rootless); !reflect.DeepEqual(got, want) {
+				t.Errorf("Default(%v) differs from runc:\n%s", rootless, diff("Spec", reflect.ValueOf(*got), reflect.ValueOf(*want)))
+			}
+		})
 	}
 }

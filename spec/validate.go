@@ -287,6 +287,12 @@ func (c *checker) mounts(mounts []specs.Mount) {
 			}
 		}
 		mnt := parseMountOptions(m.Options)
+		if m.Type == "bind" && !mnt.IsBind() {
+			// libcontainer would treat it as a bind mount without MS_BIND,
+			// and runc resolves its relative source against its working
+			// directory, which hull does not change.
+			c.add(p+".options", m.Options, `a mount of type "bind" needs "bind" or "rbind" in options`)
+		}
 		if mnt.IsBind() && mnt.Data != "" {
 			c.add(p+".options", m.Options, "bind mounts cannot take filesystem options (%s); remove them or mount the filesystem itself", mnt.Data)
 		}
@@ -558,7 +564,7 @@ func (c *checker) seccomp(s *specs.LinuxSeccomp) {
 
 func (c *checker) memoryPolicy(mp *specs.LinuxMemoryPolicy) {
 	const p = "linux.memoryPolicy"
-	mode, ok := mpolModes[mp.Mode]
+	_, ok := mpolModes[mp.Mode]
 	if !ok {
 		c.add(p+".mode", string(mp.Mode), "unknown mode; see set_mempolicy(2) for the MPOL_* names")
 	}
@@ -589,7 +595,6 @@ func (c *checker) memoryPolicy(mp *specs.LinuxMemoryPolicy) {
 			c.add(p+".nodes", nil, "%s needs at least one node", mp.Mode)
 		}
 	}
-	_ = mode
 }
 
 // validDevName follows the kernel's dev_valid_name.

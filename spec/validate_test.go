@@ -127,9 +127,16 @@ func TestValidateRefuses(t *testing.T) {
 		{"domainname without uts", func(s *specs.Spec) { dropNS(s, "uts"); s.Hostname = ""; s.Domainname = "example.com" }, "domainname", `"example.com"`, `add {"type": "uts"}`},
 		{"ipc sysctl without ipc", func(s *specs.Spec) { dropNS(s, "ipc"); s.Linux.Sysctl = map[string]string{"kernel.shmmax": "1"} }, `linux.sysctl["kernel.shmmax"]`, `"1"`, `needs an ipc namespace; add {"type": "ipc"}`},
 		{"mqueue sysctl without ipc", func(s *specs.Spec) { dropNS(s, "ipc"); s.Linux.Sysctl = map[string]string{"fs/mqueue/msg_max": "1"} }, `linux.sysctl["fs/mqueue/msg_max"]`, `"1"`, "needs an ipc namespace"},
-		{"net sysctl without netns", func(s *specs.Spec) { dropNS(s, "network"); s.Linux.Sysctl = map[string]string{"net.ipv4.ip_forward": "1"} }, `linux.sysctl["net.ipv4.ip_forward"]`, `"1"`, "needs a network namespace"},
+		{"net sysctl without netns", func(s *specs.Spec) {
+			dropNS(s, "network")
+			s.Linux.Sysctl = map[string]string{"net.ipv4.ip_forward": "1"}
+		}, `linux.sysctl["net.ipv4.ip_forward"]`, `"1"`, "needs a network namespace"},
 		{"kernel.hostname", func(s *specs.Spec) { s.Linux.Sysctl = map[string]string{"kernel.hostname": "h"} }, `linux.sysctl["kernel.hostname"]`, `"h"`, `set hostname instead`},
-		{"kernel.domainname without uts", func(s *specs.Spec) { dropNS(s, "uts"); s.Hostname = ""; s.Linux.Sysctl = map[string]string{"kernel.domainname": "h"} }, `linux.sysctl["kernel.domainname"]`, `"h"`, "needs a uts namespace"},
+		{"kernel.domainname without uts", func(s *specs.Spec) {
+			dropNS(s, "uts")
+			s.Hostname = ""
+			s.Linux.Sysctl = map[string]string{"kernel.domainname": "h"}
+		}, `linux.sysctl["kernel.domainname"]`, `"h"`, "needs a uts namespace"},
 		{"user sysctl without userns", func(s *specs.Spec) { s.Linux.Sysctl = map[string]string{"user.max_user_namespaces": "0"} }, `linux.sysctl["user.max_user_namespaces"]`, `"0"`, "needs a user namespace"},
 		{"host sysctl", func(s *specs.Spec) { s.Linux.Sysctl = map[string]string{"vm.swappiness": "0"} }, `linux.sysctl["vm.swappiness"]`, `"0"`, "set it on the host instead"},
 		{"mount destination missing", func(s *specs.Spec) { s.Mounts[2].Destination = "" }, "mounts[2].destination", "", "missing"},
@@ -137,6 +144,9 @@ func TestValidateRefuses(t *testing.T) {
 		{"bind with data", func(s *specs.Spec) {
 			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/d", Source: "/s", Options: []string{"bind", "size=10k", "ro"}})
 		}, "mounts[7].options", `["bind","size=10k","ro"]`, "bind mounts cannot take filesystem options (size=10k)"},
+		{"bind type without bind option", func(s *specs.Spec) {
+			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/d", Source: "rel", Type: "bind", Options: []string{"ro"}})
+		}, "mounts[7].options", `["ro"]`, `needs "bind" or "rbind"`},
 		{"idmap not bind", func(s *specs.Spec) { s.Mounts[1].Options = append(s.Mounts[1].Options, "idmap") }, "mounts[1]", "", "id-mapped mounts must be bind mounts"},
 		{"idmap one mapping", func(s *specs.Spec) {
 			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/d", Source: "/s", Options: []string{"bind"}, UIDMappings: []specs.LinuxIDMapping{{Size: 1}}})
@@ -144,7 +154,9 @@ func TestValidateRefuses(t *testing.T) {
 		{"hook relative", func(s *specs.Spec) {
 			s.Hooks = &specs.Hooks{Poststop: []specs.Hook{{Path: "/ok"}, {Path: "bin/hook"}}}
 		}, "hooks.poststop[1].path", `"bin/hook"`, "must be an absolute path"},
-		{"hook timeout", func(s *specs.Spec) { s.Hooks = &specs.Hooks{CreateRuntime: []specs.Hook{{Path: "/h", Timeout: ptr(0)}}} }, "hooks.createRuntime[0].timeout", "0", "greater than zero"},
+		{"hook timeout", func(s *specs.Spec) {
+			s.Hooks = &specs.Hooks{CreateRuntime: []specs.Hook{{Path: "/h", Timeout: ptr(0)}}}
+		}, "hooks.createRuntime[0].timeout", "0", "greater than zero"},
 		{"uid mappings without userns", func(s *specs.Spec) { s.Linux.UIDMappings = []specs.LinuxIDMapping{{Size: 1}} }, "linux", "", `uidMappings/gidMappings need a user namespace; add {"type": "user"}`},
 		{"userns without mappings", func(s *specs.Spec) {
 			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "user"})

@@ -221,6 +221,8 @@ type cmdOpts struct {
 	dir string
 	// started is called with the running command, before waiting for it.
 	started func(*exec.Cmd)
+	// env is added to the test's environment.
+	env []string
 }
 
 // runCmd runs name with args under cmdTimeout. Stdout and stderr go to
@@ -258,6 +260,9 @@ func runCmd(t testing.TB, dir string, o cmdOpts, name string, args ...string) re
 	cmd.Stdin = o.stdin
 	cmd.Dir = o.dir
 	cmd.ExtraFiles = o.extraFiles
+	if o.env != nil {
+		cmd.Env = append(os.Environ(), o.env...)
+	}
 	cmd.WaitDelay = 5 * time.Second
 	if err := startTracked(cmd); err != nil {
 		r.err = err

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 
+	"github.com/opencontainers/runc/libcontainer/seccomp"
 	"github.com/urfave/cli/v2"
 
 	"github.com/hullrt/hull/linux"
@@ -61,6 +62,10 @@ func launch(c *cli.Context, g *globalOptions, o linux.LaunchOptions) (int, error
 		NoPivotRoot:   c.Bool("no-pivot"),
 		NoNewKeyring:  c.Bool("no-new-keyring"),
 		RootlessEUID:  os.Geteuid() != 0,
+		// The host probes that spec, which does not touch the host,
+		// leaves to its caller.
+		UserNSMappings:       linux.UserNSMappings,
+		SeccompFlagSupported: seccomp.FlagSupported,
 	})
 	if err != nil {
 		return -1, err

@@ -29,10 +29,15 @@ func execCommand(g *globalOptions) *cli.Command {
 			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "return once the process has started"},
 			&cli.StringFlag{Name: "pid-file", Usage: "write the process's host PID to this file"},
 			&cli.StringFlag{Name: "cwd", Usage: "working directory inside the container"},
-			&cli.StringSliceFlag{Name: "env", Aliases: []string{"e"}, Usage: "add an environment variable KEY=VALUE (repeatable)"},
+			// Repeatable flags have their short forms as separate flags:
+			// urfave/cli v2 refuses "-e A=1 --env B=2", which runc takes.
+			&cli.StringSliceFlag{Name: "env", Usage: "add an environment variable KEY=VALUE (repeatable; also -e)"},
+			&cli.StringSliceFlag{Name: "e", Hidden: true},
 			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "UID[:GID] to run as"},
-			&cli.Int64SliceFlag{Name: "additional-gids", Aliases: []string{"g"}, Usage: "an additional group ID (repeatable)"},
-			&cli.StringSliceFlag{Name: "cap", Aliases: []string{"c"}, Usage: "add a capability, e.g. CAP_NET_ADMIN (repeatable)"},
+			&cli.Int64SliceFlag{Name: "additional-gids", Usage: "an additional group ID (repeatable; also -g)"},
+			&cli.Int64SliceFlag{Name: "g", Hidden: true},
+			&cli.StringSliceFlag{Name: "cap", Usage: "add a capability, e.g. CAP_NET_ADMIN (repeatable; also -c)"},
+			&cli.StringSliceFlag{Name: "c", Hidden: true},
 			&cli.BoolFlag{Name: "no-new-privs", Usage: "set no_new_privs for the process"},
 			&cli.StringFlag{Name: "apparmor", Usage: "AppArmor profile for the process"},
 			&cli.StringFlag{Name: "process-label", Usage: "SELinux label for the process"},
@@ -119,7 +124,7 @@ func execSpec(c *cli.Context, ct *libcontainer.Container) (string, *specs.Proces
 	p := b.Spec.Process
 	p.Args = c.Args().Slice()[1:]
 	p.Terminal = c.Bool("tty")
-	p.Env = append(p.Env, c.StringSlice("env")...)
+	p.Env = append(append(p.Env, c.StringSlice("env")...), c.StringSlice("e")...)
 	if cwd := c.String("cwd"); cwd != "" {
 		p.Cwd = cwd
 	}
@@ -132,7 +137,7 @@ func execSpec(c *cli.Context, ct *libcontainer.Container) (string, *specs.Proces
 	if c.IsSet("no-new-privs") {
 		p.NoNewPrivileges = c.Bool("no-new-privs")
 	}
-	if caps := c.StringSlice("cap"); len(caps) > 0 {
+	if caps := append(c.StringSlice("cap"), c.StringSlice("c")...); len(caps) > 0 {
 		if p.Capabilities == nil {
 			p.Capabilities = &specs.LinuxCapabilities{}
 		}
@@ -158,7 +163,7 @@ func execSpec(c *cli.Context, ct *libcontainer.Container) (string, *specs.Proces
 			p.User.GID = *gid
 		}
 	}
-	for _, g := range c.Int64Slice("additional-gids") {
+	for _, g := range append(c.Int64Slice("additional-gids"), c.Int64Slice("g")...) {
 		if g < 0 || g > int64(^uint32(0)) {
 			return "", nil, fmt.Errorf("--additional-gids %d: must be a group ID from 0 to 4294967295", g)
 		}
