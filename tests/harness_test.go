@@ -150,6 +150,12 @@ func buildRootfs(dir string) error {
 			return err
 		}
 	}
+	// A static sd_notify sender for the NOTIFY_SOCKET tests.
+	build := exec.Command("go", "build", "-o", filepath.Join(dir, "bin", "sdnotify"), "./testdata/sdnotify")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("build testdata/sdnotify: %v\n%s", err, out)
+	}
 	files := map[string]string{
 		"etc/passwd": "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n",
 		"etc/group":  "root:x:0:\nnobody:x:65534:\n",
