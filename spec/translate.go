@@ -275,17 +275,16 @@ func lexicallyClean(p string) string {
 // a name ending in "Sec" (after a lower-case letter) is converted to the
 // "USec" property systemd expects.
 func (t *translator) systemdProps() []systemdDbus.Property {
-	const prefix = "org.systemd.property."
 	var props []systemdDbus.Property
 	for _, k := range sortedKeys(t.s.Annotations) {
-		name, ok := strings.CutPrefix(k, prefix)
+		name, ok := strings.CutPrefix(k, systemdPropertyPrefix)
 		if !ok {
 			continue
 		}
 		p := jsonKey("annotations", k)
 		v := t.s.Annotations[k]
 		if len(name) < 3 || strings.TrimFunc(name, func(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }) != "" {
-			t.add(p, v, "the property name after %q must be at least 3 latin letters", prefix)
+			t.add(p, v, "the property name after %q must be at least 3 latin letters", systemdPropertyPrefix)
 			continue
 		}
 		value, err := dbus.ParseVariant(v, dbus.Signature{})

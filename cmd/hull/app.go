@@ -52,6 +52,7 @@ func newApp(g *globalOptions) *cli.App {
 			deleteCommand(g),
 			eventsCommand(g),
 			execCommand(g),
+			featuresCommand(),
 			initCommand(),
 			killCommand(g),
 			listCommand(g),
