@@ -37,8 +37,6 @@ type LaunchOptions struct {
 	// NoSubreaper stops a foreground run from becoming the child
 	// subreaper (the flag exists for go-runc; see startAttached).
 	NoSubreaper bool
-	// ConfigFile is the bundle's config.json, named in errors.
-	ConfigFile string
 	// Notify, when hull was given a NOTIFY_SOCKET, relays the
 	// container's sd_notify READY to it.
 	Notify *NotifySocket
@@ -76,9 +74,6 @@ func Launch(root, id string, cfg *configs.Config, proc *spec.Process, o LaunchOp
 	// container gets them at the same numbers, as runc does.
 	listenFDs := activation.Files(false)
 	if err := CheckStdio(proc.Terminal, o, 3+len(listenFDs)); err != nil {
-		return -1, err
-	}
-	if err := Preflight(o.ConfigFile, cfg, proc); err != nil {
 		return -1, err
 	}
 	if o.Notify != nil {

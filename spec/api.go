@@ -21,6 +21,9 @@ type Bundle struct {
 	// noUser records that config.json has a "process" without "user",
 	// which decoding into specs.Process cannot tell from uid 0.
 	noUser bool
+	// raw is config.json as read, for the checks the decoded Spec cannot
+	// answer (unknown fields).
+	raw []byte
 }
 
 // Options are the runtime's choices that are not in config.json.

@@ -90,3 +90,7 @@ func isIdent(s string) bool {
 	}
 	return true
 }
+
+// JSONKey is the JSON path of member key of the object at path, in the
+// form FieldError uses: a.b, or a["x.y"] for keys that are not plain names.
+func JSONKey(path, key string) string { return jsonKey(path, key) }

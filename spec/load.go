@@ -52,7 +52,7 @@ func Load(bundleDir string) (*Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Bundle{Dir: dir, ConfigPath: path, Spec: s, noUser: userMissing(data)}, nil
+	return &Bundle{Dir: dir, ConfigPath: path, Spec: s, noUser: userMissing(data), raw: data}, nil
 }
 
 // userMissing tells whether config.json has a process without a user

@@ -419,6 +419,11 @@ func (c *checker) linux(l *specs.Linux, ns nsInfo) {
 		if pr.Domain != specs.PerLinux && pr.Domain != specs.PerLinux32 {
 			c.add("linux.personality.domain", string(pr.Domain), "unknown domain; use LINUX or LINUX32")
 		}
+		// libcontainer applies the domain only; a flag would be dropped
+		// silently, so it is refused.
+		for i, f := range pr.Flags {
+			c.add(jsonIndex("linux.personality.flags", i), string(f), "personality flags are not supported (only the domain is applied); remove it")
+		}
 	}
 }
 

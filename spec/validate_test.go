@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -208,6 +209,9 @@ func TestValidateRefuses(t *testing.T) {
 			s.Linux.MemoryPolicy = &specs.LinuxMemoryPolicy{Mode: specs.MpolDefault, Nodes: "0"}
 		}, "linux.memoryPolicy.nodes", `"0"`, "takes no nodes"},
 		{"personality", func(s *specs.Spec) { s.Linux.Personality = &specs.LinuxPersonality{Domain: "LINUX64"} }, "linux.personality.domain", `"LINUX64"`, "use LINUX or LINUX32"},
+		{"personality flags", func(s *specs.Spec) {
+			s.Linux.Personality = &specs.LinuxPersonality{Domain: specs.PerLinux, Flags: []specs.LinuxPersonalityFlag{"ADDR_NO_RANDOMIZE"}}
+		}, "linux.personality.flags[0]", `"ADDR_NO_RANDOMIZE"`, "not supported"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := validSpec()
@@ -302,12 +306,14 @@ func TestWarnings(t *testing.T) {
 	s := validSpec()
 	s.Mounts[0].Destination = "proc"
 	s.Linux.Resources.Memory = &specs.LinuxMemory{KernelTCP: ptr(int64(1)), UseHierarchy: ptr(true)}
-	s.Linux.Personality = &specs.LinuxPersonality{Domain: specs.PerLinux, Flags: []specs.LinuxPersonalityFlag{"x"}}
+	s.Linux.MaskedPaths = []string{"/proc/acpi", "/sys/firmware"}
+	s.Mounts = append(s.Mounts, specs.Mount{Destination: "/sys/firmware/efi", Type: "tmpfs", Source: "tmpfs"})
 	var paths []string
 	for _, w := range Warnings(bundleOf(s)) {
 		paths = append(paths, w.Path)
 	}
-	want := "mounts[0].destination linux.resources.memory.kernelTCP linux.resources.memory.useHierarchy linux.personality.flags"
+	last := len(s.Mounts) - 1
+	want := fmt.Sprintf("mounts[0].destination linux.resources.memory.kernelTCP linux.resources.memory.useHierarchy mounts[%d].destination", last)
 	if strings.Join(paths, " ") != want {
 		t.Errorf("warnings for %v, want %s", paths, want)
 	}

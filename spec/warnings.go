@@ -1,13 +1,15 @@
 package spec
 
 import (
+	"fmt"
 	"path/filepath"
+	"strings"
 )
 
 // Warnings lists what config.json asks for that hull accepts but does not
 // do as written, each a *FieldError: settings runc also accepts and
 // ignores or reinterprets (kernel memory limits, personality flags,
-// relative mount destinations). It is for "hull check" and for logging at
+// relative mount destinations), and mounts that maskedPaths hide. It is for "hull check" and for logging at
 // create; none of them stops a container. Like Validate it is pure.
 func Warnings(b *Bundle) []*FieldError {
 	if b == nil || b.Spec == nil {
@@ -37,8 +39,12 @@ func Warnings(b *Bundle) []*FieldError {
 			add("linux.resources.memory.useHierarchy", *r.Memory.UseHierarchy, "ignored: hierarchical accounting is always on; remove it")
 		}
 	}
-	if p := s.Linux.Personality; p != nil && len(p.Flags) > 0 {
-		add("linux.personality.flags", p.Flags, "personality flags are ignored; only the domain is applied")
+	for i, m := range s.Mounts {
+		for j, masked := range s.Linux.MaskedPaths {
+			if m.Destination == masked || strings.HasPrefix(m.Destination, strings.TrimSuffix(masked, "/")+"/") {
+				add(jsonIndex("mounts", i)+".destination", m.Destination, fmt.Sprintf("is hidden by linux.maskedPaths[%d] (%q), which is applied after mounts; remove one of them", j, masked))
+			}
+		}
 	}
 	return out
 }

@@ -3,7 +3,7 @@ package main
 import (
 	"os"
 
-	"github.com/opencontainers/runc/libcontainer/seccomp"
+	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
 
 	"github.com/hullrt/hull/linux"
@@ -56,24 +56,27 @@ func launch(c *cli.Context, g *globalOptions, o linux.LaunchOptions) (int, error
 	if err := spec.Validate(b); err != nil {
 		return -1, err
 	}
-	cfg, proc, err := spec.Translate(b, spec.Options{
-		ID:            id,
-		SystemdCgroup: g.systemdCgroup,
-		NoPivotRoot:   c.Bool("no-pivot"),
-		NoNewKeyring:  c.Bool("no-new-keyring"),
-		RootlessEUID:  os.Geteuid() != 0,
-		// The host probes that spec, which does not touch the host,
-		// leaves to its caller.
-		UserNSMappings:       linux.UserNSMappings,
-		SeccompFlagSupported: seccomp.FlagSupported,
-	})
+	if err := linux.HostCheck(b); err != nil {
+		return -1, err
+	}
+	if err := linux.Preflight(b); err != nil {
+		return -1, err
+	}
+	for _, fe := range spec.UnknownFields(b) {
+		logrus.Warn(fe)
+	}
+	opts := linux.TranslateOptions(id)
+	opts.SystemdCgroup = g.systemdCgroup
+	opts.NoPivotRoot = c.Bool("no-pivot")
+	opts.NoNewKeyring = c.Bool("no-new-keyring")
+	opts.RootlessEUID = os.Geteuid() != 0
+	cfg, proc, err := spec.Translate(b, opts)
 	if err != nil {
 		return -1, err
 	}
 	o.ConsoleSocket = c.String("console-socket")
 	o.PidFile = c.String("pid-file")
 	o.PreserveFDs = int(c.Uint("preserve-fds"))
-	o.ConfigFile = b.ConfigPath
 	o.Notify = linux.NewNotifySocket(g.root, id)
 	return linux.Launch(g.root, id, cfg, proc, o)
 }

@@ -1,0 +1,148 @@
+package linux
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/opencontainers/cgroups"
+	"github.com/opencontainers/runc/libcontainer/apparmor"
+	"github.com/opencontainers/runc/libcontainer/intelrdt"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/opencontainers/selinux/go-selinux"
+
+	"github.com/hullrt/hull/spec"
+)
+
+// HostCheck reports what config.json asks of this host that it cannot
+// do: security modules that are not there, cgroup settings whose
+// controller or file this host lacks (libcontainer would fail half-way or
+// quietly skip them), kernel features that are missing. Each problem is a
+// *spec.FieldError; they are joined.
+func HostCheck(b *spec.Bundle) error {
+	var errs []error
+	add := func(path string, v any, format string, a ...any) {
+		errs = append(errs, &spec.FieldError{File: b.ConfigPath, Path: path, Value: v, Msg: fmt.Sprintf(format, a...)})
+	}
+	s := b.Spec
+	if p := s.Process; p != nil {
+		if p.ApparmorProfile != "" && !apparmor.IsEnabled() {
+			add("process.apparmorProfile", p.ApparmorProfile, "AppArmor is not enabled on this host; remove the profile")
+		}
+		if p.SelinuxLabel != "" && !selinux.GetEnabled() {
+			add("process.selinuxLabel", p.SelinuxLabel, "SELinux is not enabled on this host; remove the label")
+		}
+	}
+	l := s.Linux
+	if l == nil {
+		return errors.Join(errs...)
+	}
+	if l.MountLabel != "" && !selinux.GetEnabled() {
+		add("linux.mountLabel", l.MountLabel, "SELinux is not enabled on this host; remove the label")
+	}
+	for i, ns := range l.Namespaces {
+		if ns.Path != "" {
+			continue
+		}
+		if file := nsFile(ns.Type); file != "" {
+			if _, err := os.Stat("/proc/self/ns/" + file); err != nil {
+				add(fmt.Sprintf("linux.namespaces[%d].type", i), string(ns.Type), "this kernel has no %s namespace", ns.Type)
+			}
+		}
+	}
+	if l.IntelRdt != nil && !intelrdt.IsEnabled() {
+		add("linux.intelRdt", nil, "this host has no Intel RDT (resctrl is not mounted); remove linux.intelRdt")
+	}
+	for i, m := range s.Mounts {
+		if (len(m.UIDMappings) > 0 || len(m.GIDMappings) > 0) && !idmappedMounts() {
+			add(fmt.Sprintf("mounts[%d]", i), m.Destination, "this kernel has no idmapped mounts (Linux 5.12 or later); remove the mappings")
+		}
+	}
+	if l.Resources != nil {
+		errs = append(errs, cgroupHostCheck(b.ConfigPath, l.Resources)...)
+	}
+	return errors.Join(errs...)
+}
+
+func nsFile(t specs.LinuxNamespaceType) string {
+	return map[specs.LinuxNamespaceType]string{
+		specs.CgroupNamespace: "cgroup", specs.IPCNamespace: "ipc", specs.MountNamespace: "mnt",
+		specs.NetworkNamespace: "net", specs.PIDNamespace: "pid", specs.TimeNamespace: "time",
+		specs.UserNamespace: "user", specs.UTSNamespace: "uts",
+	}[t]
+}
+
+// cgroupHostCheck finds resource settings this host's cgroups cannot
+// apply.
+func cgroupHostCheck(file string, r *specs.LinuxResources) []error {
+	var errs []error
+	add := func(path string, v any, format string, a ...any) {
+		errs = append(errs, &spec.FieldError{File: file, Path: path, Value: v, Msg: fmt.Sprintf(format, a...)})
+	}
+	if cgroups.IsCgroup2UnifiedMode() {
+		return nil // libcontainer's v2 manager checks the files it writes
+	}
+	keys := make([]string, 0, len(r.Unified))
+	for k := range r.Unified {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		add(spec.JSONKey("linux.resources.unified", k), r.Unified[k], "this host uses cgroup v1; unified (cgroup v2) settings cannot apply: use the v1 fields or remove it")
+	}
+	// controller whose v1 hierarchy must be mounted for a setting.
+	need := func(path, controller string, set bool) string {
+		if !set {
+			return ""
+		}
+		mnt, err := cgroups.FindCgroupMountpoint("", controller)
+		if err != nil {
+			hint := ""
+			if controller == "hugetlb" && cgroups.IsCgroup2HybridMode() {
+				hint = " (on this host hugetlb is on the cgroup v2 side of a hybrid setup, which libcontainer's v1 driver does not use)"
+			}
+			add(path, nil, "this host has no cgroup v1 %s controller%s; remove it", controller, hint)
+			return ""
+		}
+		return mnt
+	}
+	need("linux.resources.hugepageLimits", "hugetlb", len(r.HugepageLimits) > 0)
+	need("linux.resources.rdma", "rdma", len(r.Rdma) > 0)
+	if n := r.Network; n != nil {
+		need("linux.resources.network.classID", "net_cls", n.ClassID != nil)
+		need("linux.resources.network.priorities", "net_prio", len(n.Priorities) > 0)
+	}
+	if bio := r.BlockIO; bio != nil {
+		weighted := bio.Weight != nil || bio.LeafWeight != nil || len(bio.WeightDevice) > 0
+		throttled := len(bio.ThrottleReadBpsDevice)+len(bio.ThrottleWriteBpsDevice)+len(bio.ThrottleReadIOPSDevice)+len(bio.ThrottleWriteIOPSDevice) > 0
+		mnt := need("linux.resources.blockIO", "blkio", weighted || throttled)
+		if mnt != "" && weighted && !fileExists(filepath.Join(mnt, "blkio.weight")) && !fileExists(filepath.Join(mnt, "blkio.bfq.weight")) {
+			add("linux.resources.blockIO.weight", nil, "this kernel's blkio controller has no weight files (no CFQ or BFQ I/O scheduler); remove the weights")
+		}
+	}
+	if c := r.CPU; c != nil {
+		mnt := need("linux.resources.cpu", "cpu", c.Shares != nil || c.Quota != nil || c.Period != nil || c.Burst != nil || c.RealtimePeriod != nil || c.RealtimeRuntime != nil || c.Idle != nil)
+		if mnt != "" && (c.RealtimePeriod != nil || c.RealtimeRuntime != nil) && !fileExists(filepath.Join(mnt, "cpu.rt_runtime_us")) {
+			add("linux.resources.cpu.realtimeRuntime", nil, "this kernel has no CPU realtime group scheduling (CONFIG_RT_GROUP_SCHED); remove the realtime settings")
+		}
+		if mnt != "" && c.Burst != nil && !fileExists(filepath.Join(mnt, "cpu.cfs_burst_us")) {
+			add("linux.resources.cpu.burst", *c.Burst, "this kernel has no CPU burst (Linux 5.14 or later); remove it")
+		}
+		need("linux.resources.cpu.cpus", "cpuset", c.Cpus != "" || c.Mems != "")
+	}
+	if m := r.Memory; m != nil {
+		mnt := need("linux.resources.memory", "memory", m.Limit != nil || m.Reservation != nil || m.Swap != nil || m.Swappiness != nil || m.DisableOOMKiller != nil)
+		if mnt != "" && m.Swap != nil && *m.Swap > 0 && !fileExists(filepath.Join(mnt, "memory.memsw.limit_in_bytes")) {
+			add("linux.resources.memory.swap", *m.Swap, "this kernel does not account swap (swapaccount=0); remove the swap limit")
+		}
+	}
+	need("linux.resources.pids", "pids", r.Pids != nil && r.Pids.Limit != nil)
+	return errs
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}

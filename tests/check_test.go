@@ -1,0 +1,108 @@
+package tests
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// TestCheck: `hull check` reports every problem of a broken config in one
+// run, each on its own line with the JSON path, and exits 1; a good
+// config passes with 0. `create` refuses the same config, leaving nothing.
+func TestCheck(t *testing.T) {
+	t.Parallel()
+	h := newH(t)
+	good := h.bundle([]string{"true"})
+	r := h.ok("check", "--host", "--bundle", good)
+	if !strings.Contains(r.stdout, "no problems found") {
+		t.Fatalf("check of a good bundle:\n%s", r)
+	}
+
+	weight := uint16(500)
+	broken := h.bundle([]string{"no-such-program"}, func(s *specs.Spec) {
+		s.Process.Cwd = "tmp"
+		s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "pidx"})
+		s.Mounts = append(s.Mounts, specs.Mount{Destination: "/data", Type: "bind", Source: "/nonexistent-source", Options: []string{"rbind"}})
+		s.Linux.Sysctl = map[string]string{"vm.swappiness": "0"}
+		s.Linux.Resources.Unified = map[string]string{"memory.max": "1G"}
+		s.Linux.Resources.BlockIO = &specs.LinuxBlockIO{Weight: &weight}
+		s.Process.ApparmorProfile = "docker-default"
+	})
+	// A misspelt field, which the specs-go struct cannot carry.
+	raw := strings.Replace(string(readFile(t, broken+"/config.json")), `"readonly": true`, `"readOnly": true`, 1)
+	writeFile(t, broken+"/config.json", raw)
+
+	r = h.hull("check", "--host", "--bundle", broken)
+	if r.code != 1 {
+		t.Fatalf("check of a broken bundle: want exit 1:\n%s", r)
+	}
+	want := []string{
+		`root.readOnly: "readOnly": field names are case-sensitive`,
+		`linux.namespaces[`,
+		`process.cwd: "tmp": must be an absolute path`,
+		`linux.sysctl["vm.swappiness"]`,
+		`mounts[`, `"/nonexistent-source": bind mount source for /data is missing`,
+		`process.args[0]: "no-such-program": executable file not found in $PATH`,
+		`linux.resources.unified["memory.max"]`,
+		`linux.resources.blockIO.weight`,
+		`process.apparmorProfile: "docker-default": AppArmor is not enabled`,
+	}
+	for _, w := range want {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("check output lacks %q", w)
+		}
+	}
+	for _, l := range lines(r.stdout) {
+		if !strings.HasPrefix(l, "error: ") && !strings.HasPrefix(l, "warning: ") {
+			t.Errorf("check line %q: want error: or warning: first", l)
+		}
+	}
+	if t.Failed() {
+		t.Logf("check output:\n%s", r)
+	}
+
+	r = h.hull("check", "--host", "--format", "json", "--bundle", broken)
+	var findings []struct{ Severity, File, Path, Message string }
+	if err := json.Unmarshal([]byte(r.stdout), &findings); err != nil || r.code != 1 {
+		t.Fatalf("check --format json: exit %d, %v:\n%s", r.code, err, r.stdout)
+	}
+	paths := map[string]bool{}
+	for _, f := range findings {
+		paths[f.Path] = true
+		if f.File != broken+"/config.json" || f.Message == "" {
+			t.Errorf("json finding %+v: want the file and a message", f)
+		}
+	}
+	for _, p := range []string{"process.cwd", "process.args[0]", "process.apparmorProfile", "root.readOnly"} {
+		if !paths[p] {
+			t.Errorf("json findings lack path %s", p)
+		}
+	}
+
+	// create runs the same checks first and leaves nothing behind.
+	id := h.id()
+	r = h.fail("create", "--bundle", broken, id)
+	if !strings.Contains(r.stderr, "process.cwd") || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("create of the broken bundle: want one line naming the problems:\n%s", r)
+	}
+	h.assertClean(id)
+}
+
+func readFile(t *testing.T, p string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func writeFile(t *testing.T, p, content string) {
+	t.Helper()
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
