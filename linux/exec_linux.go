@@ -56,11 +56,14 @@ func Exec(c *libcontainer.Container, proc *spec.Process, o ExecOptions) (int, er
 	p.SubCgroupPaths = o.SubCgroupPaths
 	p.ExtraFiles = preservedFiles(3, o.PreserveFDs)
 	if lo.detached() {
-		return 0, startDetached(c, p, proc.Terminal, lo)
+		return 0, startDetached(c, p, proc.Terminal, lo, noHooks)
 	}
-	code, err := startAttached(c, p, proc.Terminal, lo)
+	code, err := startAttached(c, p, proc.Terminal, lo, noHooks)
 	if errors.Is(err, libcontainer.ErrNotRunning) {
 		return -1, fmt.Errorf("cannot exec in container %q: %w", c.ID(), err)
 	}
 	return code, err
 }
+
+// noHooks: an exec'd process runs no poststart hooks.
+func noHooks() error { return nil }

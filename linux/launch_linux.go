@@ -11,6 +11,7 @@ import (
 	"github.com/coreos/go-systemd/v22/activation"
 	"github.com/opencontainers/runc/libcontainer"
 	"github.com/opencontainers/runc/libcontainer/configs"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 
@@ -40,6 +41,9 @@ type LaunchOptions struct {
 	// Notify, when hull was given a NOTIFY_SOCKET, relays the
 	// container's sd_notify READY to it.
 	Notify *NotifySocket
+	// Hooks are config.json's hooks; hull runs poststart and poststop
+	// itself (see runtimeHooks), libcontainer the others from cfg.
+	Hooks *specs.Hooks
 }
 
 func (o LaunchOptions) detached() bool { return o.Detach || !o.Run }
@@ -79,15 +83,31 @@ func Launch(root, id string, cfg *configs.Config, proc *spec.Process, o LaunchOp
 	if o.Notify != nil {
 		o.Notify.addTo(cfg, proc)
 	}
+	rh := takeRuntimeHooks(cfg, o.Hooks)
+	if err := wrapHooks(cfg, o.Hooks); err != nil {
+		return -1, err
+	}
 	c, err := Create(root, id, cfg)
 	if err != nil {
 		return -1, err
 	}
 	defer func() {
 		if retErr != nil {
-			destroy(c)
+			// Whatever failed, the container goes, and a failed create
+			// still ends with the poststop hooks.
+			if st, err := c.Status(); err == nil && st != libcontainer.Stopped {
+				if err := killAndWait(c); err != nil {
+					logrus.Warn(err)
+				}
+			}
+			if err := destroyWithHooks(c, root, rh); err != nil {
+				logrus.Warn(err)
+			}
 		}
 	}()
+	if err := rh.save(root, id); err != nil {
+		return -1, err
+	}
 	if err := o.Notify.MakeDir(); err != nil {
 		return -1, err
 	}
@@ -106,28 +126,31 @@ func Launch(root, id string, cfg *configs.Config, proc *spec.Process, o LaunchOp
 	}
 	p.ExtraFiles = append(p.ExtraFiles, preservedFiles(3+len(listenFDs), o.PreserveFDs)...)
 
-	if o.detached() {
-		return 0, startDetached(c, p, proc.Terminal, o)
+	// poststart runs once the user process does, before hull returns.
+	poststart := func() error {
+		if !o.Run {
+			return nil
+		}
+		return runPoststart(c, rh)
 	}
-	status, err = startAttached(c, p, proc.Terminal, o)
+	if o.detached() {
+		return 0, startDetached(c, p, proc.Terminal, o, poststart)
+	}
+	status, err = startAttached(c, p, proc.Terminal, o, poststart)
 	if err != nil {
 		return -1, err
 	}
 	if !o.Keep {
-		destroy(c)
+		if err := destroyWithHooks(c, root, rh); err != nil {
+			logrus.Warn(err)
+		}
 	}
 	return status, nil
 }
 
-func destroy(c *libcontainer.Container) {
-	if err := c.Destroy(); err != nil {
-		logrus.Warnf("cleaning up container %q: %v", c.ID(), err)
-	}
-}
-
 // startDetached starts p and returns; the caller's stdio (or the console
 // socket) becomes the container's.
-func startDetached(c *libcontainer.Container, p *libcontainer.Process, terminal bool, o LaunchOptions) error {
+func startDetached(c *libcontainer.Container, p *libcontainer.Process, terminal bool, o LaunchOptions, poststart func() error) error {
 	if terminal {
 		sock, err := dialConsoleSocket(o.ConsoleSocket)
 		if err != nil {
@@ -139,6 +162,9 @@ func startDetached(c *libcontainer.Container, p *libcontainer.Process, terminal 
 		p.Stdin, p.Stdout, p.Stderr = os.Stdin, os.Stdout, os.Stderr
 	}
 	if err := startOrRun(c, p, o.Run); err != nil {
+		return err
+	}
+	if err := poststart(); err != nil {
 		return err
 	}
 	if err := writePidFile(o.PidFile, p); err != nil {
@@ -157,7 +183,7 @@ func startDetached(c *libcontainer.Container, p *libcontainer.Process, terminal 
 // startAttached runs p in the foreground: it relays stdio (or the
 // terminal), forwards every signal hull receives to the container's init,
 // and returns init's exit status.
-func startAttached(c *libcontainer.Container, p *libcontainer.Process, terminal bool, o LaunchOptions) (int, error) {
+func startAttached(c *libcontainer.Container, p *libcontainer.Process, terminal bool, o LaunchOptions, poststart func() error) (int, error) {
 	// libcontainer's init is a grandchild of hull (nsexec forks twice);
 	// only as child subreaper can hull wait for it and for orphans of a
 	// container without its own PID namespace.
@@ -191,6 +217,10 @@ func startAttached(c *libcontainer.Container, p *libcontainer.Process, terminal 
 		kill(p)
 		return -1, err
 	}
+	if err := poststart(); err != nil {
+		kill(p)
+		return -1, err
+	}
 	if err := writePidFile(o.PidFile, p); err != nil {
 		kill(p)
 		return -1, err
@@ -215,15 +245,25 @@ func startAttached(c *libcontainer.Container, p *libcontainer.Process, terminal 
 	return status, nil
 }
 
+// startOrRun starts p; with run, an init then execs the user process.
+// Start and Exec are separate (libcontainer's Run is the two together) so
+// that the init's cgroups are checked in between: systemd can move it.
 func startOrRun(c *libcontainer.Container, p *libcontainer.Process, run bool) error {
-	var err error
-	if run {
-		err = c.Run(p)
-	} else {
-		err = c.Start(p)
-	}
-	if err != nil {
+	if err := c.Start(p); err != nil {
 		return fmt.Errorf("start container %q: %w", c.ID(), err)
+	}
+	if !p.Init {
+		return nil
+	}
+	// On error the init has not run the user process; the caller's
+	// cleanup kills and destroys the container.
+	if err := rejoinSystemdCgroups(c); err != nil {
+		return err
+	}
+	if run {
+		if err := c.Exec(); err != nil {
+			return fmt.Errorf("start container %q: %w", c.ID(), err)
+		}
 	}
 	return nil
 }

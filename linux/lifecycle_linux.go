@@ -10,13 +10,15 @@ import (
 
 	"github.com/opencontainers/runc/libcontainer"
 	"github.com/opencontainers/runc/libcontainer/configs"
+	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 )
 
-// Start lets a created container's process run (the OCI `start`). With
-// a notify socket it returns once the container has said READY=1 (or its
-// init has exited).
-func Start(c *libcontainer.Container, n *NotifySocket) error {
+// Start lets a created container's process run (the OCI `start`), then
+// runs its poststart hooks; if one fails, the container is stopped and
+// deleted. With a notify socket it returns once the container has said
+// READY=1 (or its init has exited).
+func Start(c *libcontainer.Container, root string, n *NotifySocket) error {
 	status, err := c.Status()
 	if err != nil {
 		return fmt.Errorf("status of container %q: %w", c.ID(), err)
@@ -29,6 +31,16 @@ func Start(c *libcontainer.Container, n *NotifySocket) error {
 		defer n.Close()
 		if err := c.Exec(); err != nil {
 			return fmt.Errorf("start container %q: %w", c.ID(), err)
+		}
+		h, err := loadRuntimeHooks(root, c.ID())
+		if err != nil {
+			return err
+		}
+		if err := runPoststart(c, h); err != nil {
+			if derr := killAndDestroy(c, root); derr != nil {
+				logrus.Warn(derr)
+			}
+			return err
 		}
 		if n == nil {
 			return nil
@@ -91,10 +103,10 @@ func killAll(c *libcontainer.Container, sig unix.Signal) error {
 	return nil
 }
 
-// Delete removes a container. A running or paused one is refused unless
-// force, which kills it first; a created one is killed, as its process
-// never ran user code.
-func Delete(c *libcontainer.Container, force bool) error {
+// Delete removes a container under root, then runs its poststop hooks.
+// A running or paused one is refused unless force, which kills it first;
+// a created one is killed, as its process never ran user code.
+func Delete(c *libcontainer.Container, root string, force bool) error {
 	status, err := c.Status()
 	if err != nil {
 		return fmt.Errorf("status of container %q: %w", c.ID(), err)
@@ -102,22 +114,28 @@ func Delete(c *libcontainer.Container, force bool) error {
 	switch status {
 	case libcontainer.Stopped:
 	case libcontainer.Created:
-		return killAndDestroy(c)
+		return killAndDestroy(c, root)
 	default:
 		if !force {
 			return fmt.Errorf("cannot delete container %q: it is %s; stop it with 'hull kill' first or use 'hull delete --force'", c.ID(), status)
 		}
-		return killAndDestroy(c)
+		return killAndDestroy(c, root)
 	}
-	if err := c.Destroy(); err != nil {
-		return fmt.Errorf("delete container %q: %w", c.ID(), err)
-	}
-	return nil
+	return Destroy(c, root)
 }
 
 // killAndDestroy sends SIGKILL and destroys the container once its init
 // is gone, waiting up to ten seconds like runc.
-func killAndDestroy(c *libcontainer.Container) error {
+func killAndDestroy(c *libcontainer.Container, root string) error {
+	if err := killAndWait(c); err != nil {
+		return err
+	}
+	return Destroy(c, root)
+}
+
+// killAndWait kills the container's processes and waits, up to ten
+// seconds, until its init is gone.
+func killAndWait(c *libcontainer.Container) error {
 	if c.Config().Namespaces.IsPrivate(configs.NEWPID) {
 		_ = c.Signal(unix.SIGKILL)
 	} else {
@@ -125,9 +143,6 @@ func killAndDestroy(c *libcontainer.Container) error {
 	}
 	for range 200 {
 		if err := c.Signal(unix.Signal(0)); err != nil {
-			if err := c.Destroy(); err != nil {
-				return fmt.Errorf("delete container %q: %w", c.ID(), err)
-			}
 			return nil
 		}
 		time.Sleep(50 * time.Millisecond)

@@ -54,6 +54,7 @@ func newApp(g *globalOptions) *cli.App {
 			eventsCommand(g),
 			execCommand(g),
 			featuresCommand(),
+			hookCommand(),
 			initCommand(),
 			killCommand(g),
 			listCommand(g),

@@ -78,5 +78,6 @@ func launch(c *cli.Context, g *globalOptions, o linux.LaunchOptions) (int, error
 	o.PidFile = c.String("pid-file")
 	o.PreserveFDs = int(c.Uint("preserve-fds"))
 	o.Notify = linux.NewNotifySocket(g.root, id)
+	o.Hooks = b.Spec.Hooks
 	return linux.Launch(g.root, id, cfg, proc, o)
 }

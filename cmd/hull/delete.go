@@ -38,7 +38,7 @@ func deleteCommand(g *globalOptions) *cli.Command {
 			if err != nil {
 				return err
 			}
-			return linux.Delete(ct, force)
+			return linux.Delete(ct, g.root, force)
 		},
 	}
 }

@@ -20,7 +20,7 @@ func startCommand(g *globalOptions) *cli.Command {
 			if err != nil {
 				return err
 			}
-			return linux.Start(ct, linux.NewNotifySocket(g.root, id))
+			return linux.Start(ct, g.root, linux.NewNotifySocket(g.root, id))
 		},
 	}
 }

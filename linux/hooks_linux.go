@@ -1,0 +1,166 @@
+package linux
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/opencontainers/runc/libcontainer"
+	"github.com/opencontainers/runc/libcontainer/configs"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/sirupsen/logrus"
+	"golang.org/x/sys/unix"
+
+	"github.com/hullrt/hull/hooks"
+)
+
+// hooksFile, in the container's state directory, keeps the hooks hull
+// runs itself for the `start` and `delete` that come later.
+const hooksFile = "hull-hooks.json"
+
+// runtimeHooks are the hooks hull runs instead of libcontainer:
+// libcontainer runs poststart during create, before the user process
+// exists, and fails the delete when a poststop hook fails; runtime-spec
+// wants poststart after the process starts and poststop failures to be
+// warnings.
+type runtimeHooks struct {
+	Poststart []specs.Hook `json:"poststart,omitempty"`
+	Poststop  []specs.Hook `json:"poststop,omitempty"`
+}
+
+// takeRuntimeHooks moves poststart and poststop out of cfg, keeping the
+// config.json form of them.
+func takeRuntimeHooks(cfg *configs.Config, h *specs.Hooks) *runtimeHooks {
+	delete(cfg.Hooks, configs.Poststart)
+	delete(cfg.Hooks, configs.Poststop)
+	if h == nil {
+		return &runtimeHooks{}
+	}
+	return &runtimeHooks{Poststart: h.Poststart, Poststop: h.Poststop}
+}
+
+func (h *runtimeHooks) empty() bool { return len(h.Poststart)+len(h.Poststop) == 0 }
+
+func (h *runtimeHooks) save(root, id string) error {
+	if h.empty() {
+		return nil
+	}
+	data, err := json.Marshal(h)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(root, id, hooksFile), data, 0o600); err != nil {
+		return fmt.Errorf("save hooks of container %q: %w", id, err)
+	}
+	return nil
+}
+
+func loadRuntimeHooks(root, id string) (*runtimeHooks, error) {
+	h := &runtimeHooks{}
+	data, err := os.ReadFile(filepath.Join(root, id, hooksFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return h, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("hooks of container %q: %w", id, err)
+	}
+	if err := json.Unmarshal(data, h); err != nil {
+		return nil, fmt.Errorf("hooks of container %q: %s: %w", id, hooksFile, err)
+	}
+	return h, nil
+}
+
+// runPoststart runs the poststart hooks once the user process runs. If
+// one fails, the container's processes are killed and the hook's error
+// returned; the caller then destroys the container, which runs the
+// poststop hooks (runtime-spec's lifecycle, steps 9 and 12).
+func runPoststart(c *libcontainer.Container, h *runtimeHooks) error {
+	if len(h.Poststart) == 0 {
+		return nil
+	}
+	st, err := c.OCIState()
+	if err != nil {
+		return fmt.Errorf("state of container %q: %w", c.ID(), err)
+	}
+	if err := hooks.Run(context.Background(), hooks.Poststart, h.Poststart, st); err != nil {
+		_ = c.Signal(unix.SIGKILL)
+		return fmt.Errorf("container %q stopped: %w", c.ID(), err)
+	}
+	return nil
+}
+
+// Destroy deletes the container under root and then runs its poststop
+// hooks; a failing poststop hook is logged as a warning, as runtime-spec
+// asks, and does not fail the delete.
+func Destroy(c *libcontainer.Container, root string) error {
+	h, err := loadRuntimeHooks(root, c.ID())
+	if err != nil {
+		logrus.Warn(err)
+		h = &runtimeHooks{}
+	}
+	return destroyWithHooks(c, root, h)
+}
+
+func destroyWithHooks(c *libcontainer.Container, root string, h *runtimeHooks) error {
+	var st *specs.State
+	if len(h.Poststop) > 0 {
+		st, _ = c.OCIState()
+	}
+	if err := c.Destroy(); err != nil {
+		return fmt.Errorf("delete container %q: %w", c.ID(), err)
+	}
+	if st != nil {
+		st.Status = specs.StateStopped
+		st.Pid = 0
+		for _, err := range hooks.RunAll(context.Background(), hooks.Poststop, h.Poststop, st) {
+			logrus.Warnf("container %q: %v", c.ID(), err)
+		}
+	}
+	return nil
+}
+
+// wrapHooks makes libcontainer run the hooks of create (prestart,
+// createRuntime, createContainer) through `hull hook`, which enforces
+// their timeouts on the whole process group and does not wait for output
+// a leftover child holds. startContainer hooks run inside the container,
+// where hull's binary is not, and stay as they are.
+func wrapHooks(cfg *configs.Config, h *specs.Hooks) error {
+	if h == nil {
+		return nil
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find hull's own binary to run hooks: %w", err)
+	}
+	wrap := func(name configs.HookName, list []specs.Hook) {
+		if len(list) == 0 {
+			return
+		}
+		var out configs.HookList
+		for _, hk := range list {
+			args := []string{"hull", "hook"}
+			if hk.Timeout != nil {
+				args = append(args, "--timeout", strconv.Itoa(*hk.Timeout))
+			}
+			args = append(args, "--", hk.Path)
+			if len(hk.Args) > 0 {
+				args = append(args, hk.Args...)
+			} else {
+				args = append(args, hk.Path)
+			}
+			out = append(out, configs.NewCommandHook(&configs.Command{Path: self, Args: args, Env: hk.Env}))
+		}
+		cfg.Hooks[name] = out
+	}
+	if cfg.Hooks == nil {
+		cfg.Hooks = configs.Hooks{}
+	}
+	wrap(configs.Prestart, h.Prestart) //nolint:staticcheck // deprecated, still run
+	wrap(configs.CreateRuntime, h.CreateRuntime)
+	wrap(configs.CreateContainer, h.CreateContainer)
+	return nil
+}
