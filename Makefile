@@ -23,7 +23,9 @@ build: deps
 demo: build
 	@./scripts/demo.sh $(HULL)
 
-test: build vet unit integration
+# The whole suite, as CI runs it: unit tests, real containers, the real
+# engines (containerd, podman) and the OCI validation suite.
+test: build vet unit integration e2e conformance
 
 vet: deps
 	$(GO) vet -tags $(TAGS) ./...
@@ -54,3 +56,10 @@ E2E_RUN ?= .
 e2e: build
 	@./scripts/e2e-deps.sh
 	HULL_BINARY=$(HULL) $(GO) test -tags 'e2e $(TAGS)' -count=1 -timeout 9m -v -run '$(E2E_RUN)' ./tests/e2e/
+
+# OCI runtime-tools v0.9.0 validation suite against bin/hull; needs root.
+# Fails on any failure not in tests/conformance/expected-failures.txt.
+# The suite is built once into /var/cache/hull-conformance (see the script).
+.PHONY: conformance
+conformance: build
+	./scripts/conformance.sh $(CONFORMANCE_FLAGS)

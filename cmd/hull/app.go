@@ -23,6 +23,8 @@ type globalOptions struct {
 	root          string
 	debug         bool
 	systemdCgroup bool
+	// noCgroups is --cgroup-manager disabled, which create refuses.
+	noCgroups bool
 	// logFile is the --log file, nil when logging goes to stderr.
 	logFile *os.File
 }
@@ -44,6 +46,8 @@ func newApp(g *globalOptions) *cli.App {
 			&cli.StringFlag{Name: "log-format", Value: "text", Usage: "log format: text or json"},
 			&cli.BoolFlag{Name: "debug", Usage: "log debug messages"},
 			&cli.BoolFlag{Name: "systemd-cgroup", Usage: "use the systemd cgroup driver (cgroupsPath is slice:prefix:name)"},
+			// crun's spelling, which conmon passes for podman's --cgroups.
+			&cli.StringFlag{Name: "cgroup-manager", Value: "cgroupfs", Usage: "cgroupfs or systemd (crun's flag; same as --systemd-cgroup); disabled is not supported"},
 			&cli.StringFlag{Name: "rootless", Value: "auto", Usage: "rootless mode: true, false or auto (accepted for runc compatibility)"},
 			&cli.StringFlag{Name: "criu", Value: "criu", Usage: "path to criu (accepted for runc compatibility)", Hidden: true},
 		},
@@ -85,6 +89,15 @@ func (g *globalOptions) resolve(c *cli.Context) error {
 	g.root = c.String("root")
 	g.debug = c.Bool("debug")
 	g.systemdCgroup = c.Bool("systemd-cgroup")
+	switch m := c.String("cgroup-manager"); m {
+	case "cgroupfs":
+	case "systemd":
+		g.systemdCgroup = true
+	case "disabled":
+		g.noCgroups = true
+	default:
+		return fmt.Errorf("--cgroup-manager %q: use cgroupfs or systemd", m)
+	}
 	switch f := c.String("log-format"); f {
 	case "text":
 		logrus.SetFormatter(&logrus.TextFormatter{DisableColors: true})
@@ -114,7 +127,7 @@ func (g *globalOptions) resolve(c *cli.Context) error {
 
 func usageError(c *cli.Context, err error, isSubcommand bool) error {
 	name := "hull"
-	if c.Command != nil && c.Command.Name != "" {
+	if c.Command != nil && c.Command.Name != "" && c.Command.Name != c.App.Name {
 		name += " " + c.Command.Name
 	}
 	return fmt.Errorf("%v; see '%s --help'", err, name)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 
 	"github.com/sirupsen/logrus"
@@ -44,6 +45,11 @@ func launch(c *cli.Context, g *globalOptions, o linux.LaunchOptions) (int, error
 	}
 	if c.String("pidfd-socket") != "" {
 		return -1, errUnsupported("--pidfd-socket")
+	}
+	if g.noCgroups {
+		// libcontainer has no container without a cgroup of its own:
+		// joining the caller's, delete would try to remove it.
+		return -1, errors.New("--cgroup-manager disabled is not supported: hull always gives a container its own cgroup; use cgroupfs or systemd (for podman, leave hull out of runtime_supports_nocgroup)")
 	}
 	bundleDir := c.String("bundle")
 	if bundleDir == "" {
