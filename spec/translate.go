@@ -101,6 +101,10 @@ func (t *translator) mount(m specs.Mount) *configs.Mount {
 		// libcontainer recognises bind mounts by Device == "bind". A
 		// relative source is relative to the bundle, as runc has it.
 		mnt.Device = "bind"
+		// mount(2) ignores data for a bind mount, and libcontainer
+		// refuses a bind mount that has any; runc 1.1 passed such
+		// configs, so hull drops it (Warnings says so).
+		mnt.Data = ""
 		if !filepath.IsAbs(mnt.Source) {
 			mnt.Source = filepath.Join(t.b.Dir, m.Source)
 		}
@@ -183,6 +187,12 @@ func (t *translator) devices(cfg *configs.Config) []*devices.Device {
 			Path:     d.Path,
 			FileMode: 0o666,
 			Rule:     devices.Rule{Type: deviceType(d.Type), Major: d.Major, Minor: d.Minor},
+		}
+		if dev.Type == devices.FifoDevice {
+			// mknod(2) ignores a FIFO's device number and libcontainer
+			// then refuses the node it made for not having the one asked
+			// for (runc 1.5 fails so); a FIFO has none.
+			dev.Major, dev.Minor = 0, 0
 		}
 		if d.FileMode != nil {
 			dev.FileMode = *d.FileMode &^ unix.S_IFMT

@@ -175,8 +175,13 @@ func TestTranslateDevices(t *testing.T) {
 	s.Linux.Devices = []specs.LinuxDevice{
 		{Path: "/dev/null", Type: "c", Major: 1, Minor: 3, UID: ptr(uint32(5))},
 		{Path: "/dev/fuse", Type: "c", Major: 10, Minor: 229, FileMode: ptr(os.FileMode(0o20600))},
+		{Path: "/dev/fifo", Type: "p", Major: 8, Minor: 666},
 	}
 	cfg, _ := translate(t, s, Options{})
+	if d := cfg.Devices[len(cfg.Devices)-1]; d.Rule.Type != devices.FifoDevice || d.Major != 0 || d.Minor != 0 {
+		t.Errorf("fifo = %+v: a FIFO has no device number", d)
+	}
+	cfg.Devices = cfg.Devices[:len(cfg.Devices)-1]
 	var paths []string
 	for _, d := range cfg.Devices {
 		paths = append(paths, d.Path)

@@ -293,9 +293,6 @@ func (c *checker) mounts(mounts []specs.Mount) {
 			// directory, which hull does not change.
 			c.add(p+".options", m.Options, `a mount of type "bind" needs "bind" or "rbind" in options`)
 		}
-		if mnt.IsBind() && mnt.Data != "" {
-			c.add(p+".options", m.Options, "bind mounts cannot take filesystem options (%s); remove them or mount the filesystem itself", mnt.Data)
-		}
 		if mnt.IDMapping != nil || m.UIDMappings != nil || m.GIDMappings != nil {
 			if !mnt.IsBind() {
 				c.add(p, nil, `id-mapped mounts must be bind mounts; add "bind" or "rbind" to options, or remove idmap and the mappings`)

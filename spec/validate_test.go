@@ -142,9 +142,6 @@ func TestValidateRefuses(t *testing.T) {
 		{"host sysctl", func(s *specs.Spec) { s.Linux.Sysctl = map[string]string{"vm.swappiness": "0"} }, `linux.sysctl["vm.swappiness"]`, `"0"`, "set it on the host instead"},
 		{"mount destination missing", func(s *specs.Spec) { s.Mounts[2].Destination = "" }, "mounts[2].destination", "", "missing"},
 		{"mount NUL", func(s *specs.Spec) { s.Mounts[0].Source = "pr\x00oc" }, "mounts[0].source", `"pr\x00oc"`, "NUL byte"},
-		{"bind with data", func(s *specs.Spec) {
-			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/d", Source: "/s", Options: []string{"bind", "size=10k", "ro"}})
-		}, "mounts[7].options", `["bind","size=10k","ro"]`, "bind mounts cannot take filesystem options (size=10k)"},
 		{"bind type without bind option", func(s *specs.Spec) {
 			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/d", Source: "rel", Type: "bind", Options: []string{"ro"}})
 		}, "mounts[7].options", `["ro"]`, `needs "bind" or "rbind"`},
@@ -308,12 +305,13 @@ func TestWarnings(t *testing.T) {
 	s.Linux.Resources.Memory = &specs.LinuxMemory{KernelTCP: ptr(int64(1)), UseHierarchy: ptr(true)}
 	s.Linux.MaskedPaths = []string{"/proc/acpi", "/sys/firmware"}
 	s.Mounts = append(s.Mounts, specs.Mount{Destination: "/sys/firmware/efi", Type: "tmpfs", Source: "tmpfs"})
+	s.Mounts = append(s.Mounts, specs.Mount{Destination: "/d", Source: "/s", Options: []string{"bind", "size=10k", "ro"}})
 	var paths []string
 	for _, w := range Warnings(bundleOf(s)) {
 		paths = append(paths, w.Path)
 	}
 	last := len(s.Mounts) - 1
-	want := fmt.Sprintf("mounts[0].destination linux.resources.memory.kernelTCP linux.resources.memory.useHierarchy mounts[%d].destination", last)
+	want := fmt.Sprintf("mounts[0].destination mounts[%d].options linux.resources.memory.kernelTCP linux.resources.memory.useHierarchy mounts[%d].destination", last, last-1)
 	if strings.Join(paths, " ") != want {
 		t.Errorf("warnings for %v, want %s", paths, want)
 	}

@@ -21,6 +21,11 @@ func Warnings(b *Bundle) []*FieldError {
 	}
 	s := b.Spec
 	for i, m := range s.Mounts {
+		// The kernel ignores data for a bind mount; runc passes such
+		// configs (the OCI validation suite has one), so hull does too.
+		if mnt := parseMountOptions(m.Options); mnt.IsBind() && mnt.Data != "" {
+			add(jsonIndex("mounts", i)+".options", m.Options, fmt.Sprintf("filesystem options (%s) are ignored on a bind mount; remove them, or mount the filesystem itself", mnt.Data))
+		}
 		if m.Destination != "" && !filepath.IsAbs(m.Destination) {
 			add(jsonIndex("mounts", i)+".destination", m.Destination, "relative destinations are deprecated and taken as relative to the container's /; make it absolute")
 		}

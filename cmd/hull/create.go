@@ -68,7 +68,8 @@ func launch(c *cli.Context, g *globalOptions, o linux.LaunchOptions) (int, error
 	if err := linux.Preflight(b); err != nil {
 		return -1, err
 	}
-	for _, fe := range spec.UnknownFields(b) {
+	// What runc accepts silently, hull accepts too, but says so.
+	for _, fe := range append(spec.UnknownFields(b), spec.Warnings(b)...) {
 		logrus.Warn(fe)
 	}
 	opts := linux.TranslateOptions(id)
