@@ -25,7 +25,7 @@ demo: build
 
 # The whole suite, as CI runs it: unit tests, real containers, the real
 # engines (containerd, podman) and the OCI validation suite.
-test: build vet unit integration e2e conformance
+test: build vet unit integration conformance e2e
 
 vet: deps
 	$(GO) vet -tags $(TAGS) ./...
@@ -63,3 +63,10 @@ e2e: build
 .PHONY: conformance
 conformance: build
 	./scripts/conformance.sh $(CONFORMANCE_FLAGS)
+
+# hull against runc (Debian's), interleaved in one run; prints medians and
+# p90 per scenario and asserts nothing. BENCH_ROUNDS=50 for steadier numbers.
+.PHONY: bench
+BENCH_ROUNDS ?= 20
+bench: build
+	$(GO) run ./tests/bench -hull $(HULL) -n $(BENCH_ROUNDS)

@@ -75,7 +75,7 @@ func Features(version string) *features.Features {
 			Enabled:        &yes,
 			Actions:        seccomp.KnownActions(),
 			Operators:      seccomp.KnownOperators(),
-			Archs:          seccomp.KnownArchs(),
+			Archs:          slices.DeleteFunc(seccomp.KnownArchs(), func(a string) bool { return !seccompArchUsable(a) }),
 			KnownFlags:     seccomp.KnownFlags(),
 			SupportedFlags: seccomp.SupportedFlags(),
 		}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/opencontainers/runc/libcontainer"
 	"github.com/opencontainers/runc/libcontainer/configs"
@@ -82,6 +84,9 @@ func runPoststart(c *libcontainer.Container, h *runtimeHooks) error {
 	if len(h.Poststart) == 0 {
 		return nil
 	}
+	if st, err := c.State(); err == nil {
+		waitExecuted(st.InitProcessPid)
+	}
 	st, err := c.OCIState()
 	if err != nil {
 		return fmt.Errorf("state of container %q: %w", c.ID(), err)
@@ -91,6 +96,30 @@ func runPoststart(c *libcontainer.Container, h *runtimeHooks) error {
 		return fmt.Errorf("container %q stopped: %w", c.ID(), err)
 	}
 	return nil
+}
+
+// initComm is the name libcontainer gives the container's init until it
+// execve(2)s the user process.
+const initComm = "runc:[2:INIT]"
+
+// waitExecuted waits until the container's init pid has executed the user
+// process, or has died. libcontainer's Exec returns as soon as init has
+// passed the exec fifo; init then runs the startContainer hooks and only
+// then calls execve(2). runtime-spec runs poststart after the user process
+// is executed, so after startContainer.
+func waitExecuted(pid int) {
+	for {
+		comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+		if err != nil || strings.TrimSpace(string(comm)) != initComm {
+			return
+		}
+		// A dead init keeps its comm as a zombie until it is reaped.
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if i := strings.LastIndexByte(string(stat), ')'); err != nil || i < 0 || i+2 >= len(stat) || stat[i+2] == 'Z' {
+			return
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 }
 
 // Destroy deletes the container under root and then runs its poststop

@@ -9,6 +9,7 @@ import (
 
 	"github.com/opencontainers/cgroups"
 	"github.com/opencontainers/runc/libcontainer/apparmor"
+	"github.com/opencontainers/runc/libcontainer/capabilities"
 	"github.com/opencontainers/runc/libcontainer/intelrdt"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/opencontainers/selinux/go-selinux"
@@ -33,6 +34,39 @@ func HostCheck(b *spec.Bundle) error {
 		}
 		if p.SelinuxLabel != "" && !selinux.GetEnabled() {
 			add("process.selinuxLabel", p.SelinuxLabel, "SELinux is not enabled on this host; remove the label")
+		}
+		if c := p.Capabilities; c != nil {
+			// A capability outside hull's own bounding set cannot be
+			// given: capset(2) fails with a bare EPERM in the
+			// container's init. "hull features" lists those it can give.
+			bounded := map[string]bool{}
+			for _, name := range boundedCapabilities() {
+				bounded[name] = true
+			}
+			known := map[string]bool{}
+			for _, name := range capabilities.KnownCapabilities() {
+				known[name] = true
+			}
+			for _, set := range []struct {
+				name string
+				caps []string
+			}{{"bounding", c.Bounding}, {"effective", c.Effective}, {"permitted", c.Permitted},
+				{"inheritable", c.Inheritable}, {"ambient", c.Ambient}} {
+				for i, name := range set.caps {
+					if known[name] && !bounded[name] {
+						add(fmt.Sprintf("process.capabilities.%s[%d]", set.name, i), name,
+							"not in this host's capability bounding set, so no container here can have it (see \"hull features\"); remove it")
+					}
+				}
+			}
+		}
+	}
+	if s.Linux != nil && s.Linux.Seccomp != nil {
+		for i, a := range s.Linux.Seccomp.Architectures {
+			if !seccompArchUsable(string(a)) {
+				add(fmt.Sprintf("linux.seccomp.architectures[%d]", i), string(a),
+					"this libseccomp cannot add it to a filter for this machine (see \"hull features\"); remove it")
+			}
 		}
 	}
 	l := s.Linux
@@ -119,7 +153,16 @@ func cgroupHostCheck(file string, r *specs.LinuxResources) []error {
 		throttled := len(bio.ThrottleReadBpsDevice)+len(bio.ThrottleWriteBpsDevice)+len(bio.ThrottleReadIOPSDevice)+len(bio.ThrottleWriteIOPSDevice) > 0
 		mnt := need("linux.resources.blockIO", "blkio", weighted || throttled)
 		if mnt != "" && weighted && !fileExists(filepath.Join(mnt, "blkio.weight")) && !fileExists(filepath.Join(mnt, "blkio.bfq.weight")) {
-			add("linux.resources.blockIO.weight", nil, "this kernel's blkio controller has no weight files (no CFQ or BFQ I/O scheduler); remove the weights")
+			const msg = "this kernel's blkio controller has no weight files (no CFQ or BFQ I/O scheduler); remove it"
+			if bio.Weight != nil {
+				add("linux.resources.blockIO.weight", *bio.Weight, msg)
+			}
+			if bio.LeafWeight != nil {
+				add("linux.resources.blockIO.leafWeight", *bio.LeafWeight, msg)
+			}
+			for i, wd := range bio.WeightDevice {
+				add(fmt.Sprintf("linux.resources.blockIO.weightDevice[%d]", i), fmt.Sprintf("%d:%d", wd.Major, wd.Minor), msg)
+			}
 		}
 	}
 	if c := r.CPU; c != nil {

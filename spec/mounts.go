@@ -135,6 +135,12 @@ func parseMountOptions(options []string) *configs.Mount {
 			continue
 		}
 		if a, ok := recAttrOpts[o]; ok {
+			// The atime settings are one field, not bits: MOUNT_ATTR_RELATIME
+			// is 0, so "rnorelatime" has nothing to clear (as in runc) and
+			// must not turn a strictatime or noatime tree into relatime.
+			if a.clear && a.attr == unix.MOUNT_ATTR_RELATIME {
+				continue
+			}
 			if a.clear {
 				clr |= a.attr
 				set &^= a.attr

@@ -65,7 +65,7 @@ func execCommand(g *globalOptions) *cli.Command {
 			if err != nil {
 				return err
 			}
-			proc, err := spec.ExecProcess(file, p)
+			proc, err := spec.ExecProcess(file, p, ct.Config().Umask)
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,31 @@
+//go:build cgo && seccomp
+
+package linux
+
+import (
+	libseccomp "github.com/seccomp/libseccomp-golang"
+
+	"github.com/opencontainers/runc/libcontainer/seccomp"
+)
+
+// seccompArchUsable reports whether a container here can list arch (an
+// SCMP_ARCH_* name) in linux.seccomp.architectures. libcontainer builds
+// every filter from the native arch and adds the listed ones; libseccomp
+// refuses an arch it is too old for (SCMP_ARCH_LOONGARCH64 needs 2.5.5)
+// and one of the other byte order (EDOM), so probe the same way.
+func seccompArchUsable(arch string) bool {
+	name, err := seccomp.ConvertStringToArch(arch)
+	if err != nil {
+		return false
+	}
+	a, err := libseccomp.GetArchFromString(name)
+	if err != nil {
+		return false
+	}
+	f, err := libseccomp.NewFilter(libseccomp.ActAllow)
+	if err != nil {
+		return false
+	}
+	defer f.Release()
+	return f.AddArch(a) == nil
+}

@@ -1,0 +1,1190 @@
+package tests
+
+// Tests that hold `hull features` to its word: every item the document
+// advertises on this host is used by a real container, so that an engine
+// reading the document cannot be told something hull does not do.
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/moby/sys/capability"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/opencontainers/runtime-spec/specs-go/features"
+	"golang.org/x/sys/unix"
+)
+
+// featuresDoc runs `hull features` and decodes it.
+func featuresDoc(t *testing.T, h *H) *features.Features {
+	t.Helper()
+	r := h.ok("features")
+	var f features.Features
+	if err := json.Unmarshal([]byte(r.stdout), &f); err != nil {
+		t.Fatalf("hull features printed invalid JSON: %v\n%s", err, r)
+	}
+	if f.Linux == nil {
+		t.Fatalf("hull features has no linux section:\n%s", r.stdout)
+	}
+	return &f
+}
+
+// featRefused runs `hull run` on bundle, which must fail with a one-line
+// error containing every want (case-insensitive) and leave nothing behind.
+// It returns the error.
+func featRefused(t *testing.T, h *H, bundle string, wants ...string) string {
+	t.Helper()
+	id := h.id()
+	r := h.hull("run", "--bundle", bundle, id)
+	if r.code == 0 {
+		t.Errorf("hull run succeeded, want a refusal:\n%s", r)
+		return ""
+	}
+	msg := strings.TrimSpace(r.stderr)
+	if n := len(lines(msg)); n != 1 {
+		t.Errorf("want a one-line error, got %d lines:\n%s", n, r)
+	}
+	for _, w := range wants {
+		if !strings.Contains(strings.ToLower(msg), strings.ToLower(w)) {
+			t.Errorf("error does not mention %q:\n%s", w, r)
+		}
+	}
+	h.assertClean(id)
+	return msg
+}
+
+// ---------------------------------------------------------------------------
+// ociVersionMin / ociVersionMax
+
+func TestFeaturesOCIVersion(t *testing.T) {
+	t.Parallel()
+	h := newH(t)
+	f := featuresDoc(t, h)
+	above := func(v string, minor bool) string {
+		p := strings.SplitN(v, ".", 3)
+		if len(p) != 3 {
+			t.Fatalf("ociVersionMax %q is not major.minor.patch", v)
+		}
+		mi, _ := strconv.Atoi(p[1])
+		pa, _ := strconv.Atoi(p[2])
+		if minor {
+			return fmt.Sprintf("%s.%d.0", p[0], mi+1)
+		}
+		return fmt.Sprintf("%s.%d.%d", p[0], mi, pa+1)
+	}
+	cases := []struct {
+		name, version string
+		ok            bool
+	}{
+		{"min", f.OCIVersionMin, true},
+		{"max", f.OCIVersionMax, true},
+		// Patch releases of runtime-spec add no fields: hull takes any
+		// 1.3.x, as the lifecycle issue decided.
+		{"max-next-patch", above(f.OCIVersionMax, false), true},
+		{"max-next-minor", above(f.OCIVersionMax, true), false},
+	}
+	for _, c := range cases {
+		t.Run(c.name+"="+c.version, func(t *testing.T) {
+			t.Parallel()
+			h := newH(t)
+			b := h.bundle([]string{"true"}, func(s *specs.Spec) { s.Version = c.version })
+			if c.ok {
+				h.runOut(b)
+				return
+			}
+			featRefused(t, h, b, "ociVersion", c.version)
+		})
+	}
+}
+
+// ---------------------------------------------------------------------------
+// hooks
+
+func TestFeaturesHooks(t *testing.T) {
+	t.Parallel()
+	h := newH(t)
+	f := featuresDoc(t, h)
+	logDir := h.hostDir("hooks")
+	// Each hook appends its kind to order and saves the state it was given
+	// on stdin. startContainer runs in the container, where logDir is /mnt;
+	// it takes a little while, so that a poststart hook run before the
+	// user process is executed (runtime-spec: after) shows in the order.
+	hook := func(kind, dir string) specs.Hook {
+		delay := ""
+		if kind == "startContainer" {
+			delay = "sleep 0.3; "
+		}
+		return specs.Hook{Path: "/bin/sh",
+			Args: []string{"sh", "-c", fmt.Sprintf(`cat > "$HOOKDIR/%s.json"; %secho %s >> "$HOOKDIR/order"`, kind, delay, kind)},
+			Env:  []string{"HOOKDIR=" + dir, "PATH=/usr/sbin:/usr/bin:/sbin:/bin"}}
+	}
+	hooks := &specs.Hooks{}
+	for _, k := range f.Hooks {
+		switch k {
+		case "prestart":
+			hooks.Prestart = []specs.Hook{hook(k, logDir)} //nolint:staticcheck // deprecated, still advertised
+		case "createRuntime":
+			hooks.CreateRuntime = []specs.Hook{hook(k, logDir)}
+		case "createContainer":
+			hooks.CreateContainer = []specs.Hook{hook(k, logDir)}
+		case "startContainer":
+			hooks.StartContainer = []specs.Hook{hook(k, "/mnt")}
+		case "poststart":
+			hooks.Poststart = []specs.Hook{hook(k, logDir)}
+		case "poststop":
+			hooks.Poststop = []specs.Hook{hook(k, logDir)}
+		default:
+			t.Errorf("hull features advertises hook kind %q, which this test does not know", k)
+		}
+	}
+	bundle := h.bundle(longRunning,
+		withMount(specs.Mount{Destination: "/mnt", Type: "bind", Source: logDir, Options: []string{"bind", "rw"}}),
+		func(s *specs.Spec) { s.Hooks = hooks })
+	ran := func() []string {
+		data, _ := os.ReadFile(filepath.Join(logDir, "order"))
+		return lines(string(data))
+	}
+	// expect checks that exactly the advertised kinds among want have run.
+	expect := func(phase string, want ...string) {
+		t.Helper()
+		var adv []string
+		for _, k := range want {
+			if slices.Contains(f.Hooks, k) {
+				adv = append(adv, k)
+			}
+		}
+		got := ran()
+		sorted := slices.Clone(got)
+		slices.Sort(sorted)
+		slices.Sort(adv)
+		if !slices.Equal(sorted, adv) {
+			t.Errorf("after %s: hooks run %q, want %q", phase, got, adv)
+		}
+	}
+
+	id := h.id()
+	h.ok("create", "--bundle", bundle, id)
+	expect("create", "prestart", "createRuntime", "createContainer")
+	h.ok("start", id)
+	expect("start", "prestart", "createRuntime", "createContainer", "startContainer", "poststart")
+	h.ok("delete", "--force", id)
+	expect("delete", f.Hooks...)
+	h.assertClean(id)
+
+	// Lifecycle order (runtime-spec config.md#posix-platform-hooks).
+	got := ran()
+	pos := func(k string) int { return slices.Index(got, k) }
+	for _, pair := range [][2]string{{"createRuntime", "createContainer"}, {"prestart", "createContainer"},
+		{"createContainer", "startContainer"}, {"startContainer", "poststart"}, {"poststart", "poststop"}} {
+		a, b := pos(pair[0]), pos(pair[1])
+		if a >= 0 && b >= 0 && a > b {
+			t.Errorf("hook %s ran after %s: order %q", pair[0], pair[1], got)
+		}
+	}
+	// Every hook gets the container's state on stdin.
+	for _, k := range f.Hooks {
+		data, err := os.ReadFile(filepath.Join(logDir, k+".json"))
+		if err != nil {
+			continue // reported above
+		}
+		var st specs.State
+		if err := json.Unmarshal(data, &st); err != nil {
+			t.Errorf("%s hook: stdin is not the state JSON: %v\n%s", k, err, data)
+			continue
+		}
+		if st.ID != id {
+			t.Errorf("%s hook: state id %q, want %q\n%s", k, st.ID, id, data)
+		}
+		if k != "poststop" && st.Pid <= 0 {
+			t.Errorf("%s hook: state pid %d, want the container's init\n%s", k, st.Pid, data)
+		}
+		if want := map[string]specs.ContainerState{"createRuntime": specs.StateCreating,
+			"createContainer": specs.StateCreating, "startContainer": specs.StateCreated,
+			"poststart": specs.StateRunning, "poststop": specs.StateStopped}[k]; want != "" && st.Status != want {
+			t.Errorf("%s hook: state status %q, want %q", k, st.Status, want)
+		}
+		if st.Bundle != bundle {
+			t.Errorf("%s hook: state bundle %q, want %q", k, st.Bundle, bundle)
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------
+// mountOptions
+
+// featMount is one mount from /proc/self/mountinfo.
+type featMount struct {
+	opts  []string // per-mount options and optional fields (shared:N, master:N, unbindable)
+	fs    string
+	super []string // superblock options
+}
+
+func featParseMountinfo(out string) map[string]featMount {
+	m := map[string]featMount{}
+	for _, l := range lines(out) {
+		f := strings.Fields(l)
+		sep := slices.Index(f, "-")
+		if len(f) < 7 || sep < 6 || sep+3 >= len(f) {
+			continue
+		}
+		opts := strings.Split(f[5], ",")
+		opts = append(opts, f[6:sep]...)
+		m[unescapeMount(f[4])] = featMount{opts: opts, fs: f[sep+1], super: strings.Split(f[sep+3], ",")}
+	}
+	return m
+}
+
+// featHasOpt reports whether opts holds o, or, when o ends in ':', an option
+// starting with o.
+func featHasOpt(opts []string, o string) bool {
+	for _, x := range opts {
+		if x == o || (strings.HasSuffix(o, ":") && strings.HasPrefix(x, o)) {
+			return true
+		}
+	}
+	return false
+}
+
+// featMountExpect is what a mount point inside must (not) show.
+type featMountExpect struct {
+	at              string
+	has, hasNot     []string // per-mount options or optional fields
+	super, superNot []string // superblock options
+	absent          bool     // at must not be a mount point
+	wantFS          string
+}
+
+// featMountCase is one container exercising one advertised mount option.
+type featMountCase struct {
+	// src: "tmpfs" (a tmpfs on /data), "tree" (a host dir with submounts
+	// plain, flagged, strict), "shared" (a host tmpfs in a shared peer
+	// group), "idmap" (a host dir with files owned by 1234).
+	src    string
+	opts   []string
+	before []string // options of an earlier mount of the same source at dest (nil: none)
+	dest   string   // default /data for tmpfs, /mnt otherwise
+	expect []featMountExpect
+	script string // more shell; its output must contain out
+	out    string
+}
+
+// featMountCases has a case for every mount option hull may advertise.
+// A case whose observable is absent (the option only reaches the kernel,
+// which shows nothing) just checks the container starts with it.
+func featMountCases() map[string]featMountCase {
+	tm := func(opts []string, e featMountExpect) featMountCase {
+		e.at = "/data"
+		return featMountCase{src: "tmpfs", opts: opts, expect: []featMountExpect{e}}
+	}
+	accept := func(opts ...string) featMountCase {
+		return featMountCase{src: "tmpfs", opts: opts, expect: []featMountExpect{{at: "/data", wantFS: "tmpfs"}}}
+	}
+	tree := func(opt string, e ...featMountExpect) featMountCase {
+		return featMountCase{src: "tree", opts: []string{"rbind", opt}, expect: e}
+	}
+	prop := func(opt string, e featMountExpect) featMountCase {
+		e.at = "/mnt"
+		return featMountCase{src: "shared", opts: []string{"bind", opt}, expect: []featMountExpect{e}}
+	}
+	on := func(at string, has ...string) featMountExpect { return featMountExpect{at: at, has: has} }
+	off := func(at string, hasNot ...string) featMountExpect { return featMountExpect{at: at, hasNot: hasNot} }
+	return map[string]featMountCase{
+		// Per-mount flags on a fresh tmpfs. The clearing options come
+		// after their opposite: the later option wins.
+		"ro":       tm([]string{"ro"}, featMountExpect{has: []string{"ro"}}),
+		"rw":       tm([]string{"ro", "rw"}, featMountExpect{has: []string{"rw"}}),
+		"defaults": tm([]string{"defaults"}, featMountExpect{has: []string{"rw"}, hasNot: []string{"nosuid", "nodev", "noexec"}}),
+		"nosuid":   tm([]string{"nosuid"}, featMountExpect{has: []string{"nosuid"}}),
+		"suid":     tm([]string{"nosuid", "suid"}, featMountExpect{hasNot: []string{"nosuid"}}),
+		"nodev":    tm([]string{"nodev"}, featMountExpect{has: []string{"nodev"}}),
+		"dev":      tm([]string{"nodev", "dev"}, featMountExpect{hasNot: []string{"nodev"}}),
+		"noexec":   tm([]string{"noexec"}, featMountExpect{has: []string{"noexec"}}),
+		"exec":     tm([]string{"noexec", "exec"}, featMountExpect{hasNot: []string{"noexec"}}),
+		"noatime":  tm([]string{"noatime"}, featMountExpect{has: []string{"noatime"}}),
+		"atime":    tm([]string{"noatime", "atime"}, featMountExpect{has: []string{"relatime"}, hasNot: []string{"noatime"}}),
+		// The kernel ranks the atime modes (strictatime over noatime over
+		// relatime) whatever their order, so relatime is seen alone.
+		"relatime":      tm([]string{"relatime"}, featMountExpect{has: []string{"relatime"}, hasNot: []string{"noatime"}}),
+		"norelatime":    accept("norelatime"), // mount(2) then defaults to relatime anyway
+		"strictatime":   tm([]string{"strictatime"}, featMountExpect{hasNot: []string{"relatime", "noatime"}}),
+		"nostrictatime": tm([]string{"strictatime", "nostrictatime"}, featMountExpect{has: []string{"relatime"}}),
+		"nodiratime":    tm([]string{"nodiratime"}, featMountExpect{has: []string{"nodiratime"}}),
+		"diratime":      tm([]string{"nodiratime", "diratime"}, featMountExpect{hasNot: []string{"nodiratime"}}),
+		"nosymfollow":   tm([]string{"nosymfollow"}, featMountExpect{has: []string{"nosymfollow"}}),
+		"symfollow":     tm([]string{"nosymfollow", "symfollow"}, featMountExpect{hasNot: []string{"nosymfollow"}}),
+		// Superblock flags.
+		"sync":       tm([]string{"sync"}, featMountExpect{super: []string{"sync"}}),
+		"async":      tm([]string{"sync", "async"}, featMountExpect{superNot: []string{"sync"}}),
+		"dirsync":    tm([]string{"dirsync"}, featMountExpect{super: []string{"dirsync"}}),
+		"lazytime":   tm([]string{"lazytime"}, featMountExpect{super: []string{"lazytime"}}),
+		"nolazytime": tm([]string{"lazytime", "nolazytime"}, featMountExpect{superNot: []string{"lazytime"}}),
+		// Linux 5.15 removed mandatory locking: MS_MANDLOCK is ignored.
+		"mand":   accept("mand"),
+		"nomand": accept("mand", "nomand"),
+		// tmpfs does not show SB_I_VERSION; MS_SILENT is never shown.
+		"iversion":   accept("iversion"),
+		"noiversion": accept("iversion", "noiversion"),
+		"silent":     accept("silent"),
+		"loud":       accept("silent", "loud"),
+		// remount changes a mount an earlier entry made at the same
+		// destination (alone it has nothing to remount: EINVAL).
+		"remount": {src: "tmpfs", before: []string{"size=64k"}, opts: []string{"remount", "ro"},
+			expect: []featMountExpect{{at: "/data", has: []string{"ro"}, wantFS: "tmpfs"}}},
+		// tmpcopyup: a tmpfs over /etc starts with the rootfs's /etc.
+		"tmpcopyup": {src: "tmpfs", dest: "/etc", opts: []string{"tmpcopyup"},
+			expect: []featMountExpect{{at: "/etc", wantFS: "tmpfs"}}, script: "cat /etc/passwd", out: "root:x:0:0:"},
+
+		// Bind mounts of a host dir with submounts: plain (relatime),
+		// flagged (ro,nosuid,nodev,noexec,nodiratime,noatime,nosymfollow)
+		// and strict (strictatime).
+		"bind": {src: "tree", opts: []string{"bind"}, script: "cat /mnt/hello", out: "from host",
+			expect: []featMountExpect{on("/mnt"), {at: "/mnt/plain", absent: true}}},
+		"rbind": {src: "tree", opts: []string{"rbind"}, script: "cat /mnt/hello", out: "from host",
+			expect: []featMountExpect{on("/mnt"), on("/mnt/plain"), on("/mnt/flagged", "ro", "nosuid")}},
+		"rro":            tree("rro", on("/mnt", "ro"), on("/mnt/plain", "ro")),
+		"rrw":            tree("rrw", on("/mnt", "rw"), on("/mnt/flagged", "rw")),
+		"rnosuid":        tree("rnosuid", on("/mnt", "nosuid"), on("/mnt/plain", "nosuid")),
+		"rsuid":          tree("rsuid", off("/mnt/flagged", "nosuid")),
+		"rnodev":         tree("rnodev", on("/mnt", "nodev"), on("/mnt/plain", "nodev")),
+		"rdev":           tree("rdev", off("/mnt/flagged", "nodev")),
+		"rnoexec":        tree("rnoexec", on("/mnt", "noexec"), on("/mnt/plain", "noexec")),
+		"rexec":          tree("rexec", off("/mnt/flagged", "noexec")),
+		"rnodiratime":    tree("rnodiratime", on("/mnt", "nodiratime"), on("/mnt/plain", "nodiratime")),
+		"rdiratime":      tree("rdiratime", off("/mnt/flagged", "nodiratime")),
+		"rnosymfollow":   tree("rnosymfollow", on("/mnt", "nosymfollow"), on("/mnt/plain", "nosymfollow")),
+		"rsymfollow":     tree("rsymfollow", off("/mnt/flagged", "nosymfollow")),
+		"rnoatime":       tree("rnoatime", on("/mnt", "noatime"), on("/mnt/plain", "noatime")),
+		"ratime":         tree("ratime", off("/mnt/flagged", "noatime")),
+		"rrelatime":      tree("rrelatime", on("/mnt/flagged", "relatime"), on("/mnt/strict", "relatime")),
+		"rstrictatime":   tree("rstrictatime", off("/mnt", "relatime", "noatime"), off("/mnt/plain", "relatime", "noatime")),
+		"rnostrictatime": tree("rnostrictatime", on("/mnt/strict", "relatime")),
+		// "not relatime" must not make anything relatime: a strictatime
+		// submount stays strictatime.
+		"rnorelatime": tree("rnorelatime", off("/mnt/strict", "relatime", "noatime")),
+
+		// Propagation of a bind of a host mount that is in a shared peer
+		// group. The container's root is rslave, so the bind starts as a
+		// slave of the host's group (master:N).
+		"shared":      prop("shared", featMountExpect{has: []string{"shared:"}}),
+		"rshared":     prop("rshared", featMountExpect{has: []string{"shared:"}}),
+		"slave":       prop("slave", featMountExpect{has: []string{"master:"}, hasNot: []string{"shared:"}}),
+		"rslave":      prop("rslave", featMountExpect{has: []string{"master:"}, hasNot: []string{"shared:"}}),
+		"private":     prop("private", featMountExpect{hasNot: []string{"shared:", "master:", "unbindable"}}),
+		"rprivate":    prop("rprivate", featMountExpect{hasNot: []string{"shared:", "master:", "unbindable"}}),
+		"unbindable":  prop("unbindable", featMountExpect{has: []string{"unbindable"}}),
+		"runbindable": prop("runbindable", featMountExpect{has: []string{"unbindable"}}),
+
+		// ID-mapped binds: see featIDMapWant.
+		"idmap": {src: "idmap", opts: []string{"bind", "idmap"}, expect: []featMountExpect{on("/mnt")},
+			script: "stat -c %u:%g /mnt/owned", out: featIDMapWant},
+		"ridmap": {src: "idmap", opts: []string{"rbind", "ridmap"}, expect: []featMountExpect{on("/mnt"), on("/mnt/sub")},
+			script: "stat -c %u:%g /mnt/owned /mnt/sub/owned", out: featIDMapWant + "\n" + featIDMapWant},
+	}
+}
+
+// An ID-mapped mount with uid/gid mapping containerID 1000, hostID 5000,
+// size 1000 shows a file that is 1234:1234 in the source filesystem as
+// 5234:5234 (runtime-spec config.md: the mappings convert "from the
+// source file system to the destination mount point").
+var featIDMapping = []specs.LinuxIDMapping{{ContainerID: 1000, HostID: 5000, Size: 1000}}
+
+const featIDMapWant = "5234:5234"
+
+// featSources are the host directories the mount cases bind.
+type featSources struct{ tree, shared, idmap string }
+
+// featMountTmpfs mounts a tmpfs on dir and unmounts it at cleanup.
+func featMountTmpfs(t *testing.T, dir string, flags uintptr) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mount("tmpfs", dir, "tmpfs", flags, "size=64k"); err != nil {
+		t.Fatalf("mount tmpfs on %s: %v", dir, err)
+	}
+	t.Cleanup(func() { _ = unix.Unmount(dir, unix.MNT_DETACH) })
+}
+
+func featMountSources(t *testing.T, h *H) featSources {
+	t.Helper()
+	var s featSources
+
+	s.tree = h.hostDir("tree")
+	if err := os.WriteFile(filepath.Join(s.tree, "hello"), []byte("from host\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	featMountTmpfs(t, filepath.Join(s.tree, "plain"), 0)
+	featMountTmpfs(t, filepath.Join(s.tree, "flagged"), unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC|
+		unix.MS_NODIRATIME|unix.MS_NOATIME|unix.MS_NOSYMFOLLOW)
+	featMountTmpfs(t, filepath.Join(s.tree, "strict"), unix.MS_STRICTATIME)
+
+	s.shared = h.hostDir("shared")
+	featMountTmpfs(t, s.shared, 0)
+	if err := unix.Mount("", s.shared, "", unix.MS_SHARED, ""); err != nil {
+		t.Fatalf("make %s shared: %v", s.shared, err)
+	}
+
+	s.idmap = h.hostDir("idmap")
+	featMountTmpfs(t, filepath.Join(s.idmap, "sub"), 0)
+	for _, p := range []string{filepath.Join(s.idmap, "owned"), filepath.Join(s.idmap, "sub", "owned")} {
+		if err := os.WriteFile(p, []byte("x\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(p, 1234, 1234); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
+// featRunMountCase runs one container with c's mount and checks it.
+func featRunMountCase(t *testing.T, h *H, src featSources, c featMountCase) {
+	t.Helper()
+	m := specs.Mount{Destination: c.dest, Options: c.opts}
+	mods := []func(*specs.Spec){}
+	switch c.src {
+	case "tmpfs":
+		m.Type, m.Source = "tmpfs", "tmpfs"
+		if m.Destination == "" {
+			m.Destination = "/data"
+		}
+	default:
+		m.Type = "bind"
+		m.Source = map[string]string{"tree": src.tree, "shared": src.shared, "idmap": src.idmap}[c.src]
+		if m.Destination == "" {
+			m.Destination = "/mnt"
+		}
+		if c.src == "idmap" {
+			m.UIDMappings, m.GIDMappings = featIDMapping, featIDMapping
+		}
+		if c.src == "shared" {
+			mods = append(mods, func(s *specs.Spec) { s.Linux.RootfsPropagation = "rslave" })
+		}
+	}
+	if c.before != nil {
+		first := m
+		first.Options = c.before
+		mods = append(mods, withMount(first))
+	}
+	mods = append(mods, withMount(m))
+	script := "cat /proc/self/mountinfo"
+	if c.script != "" {
+		script += "; echo ---; " + c.script
+	}
+	out := h.runOut(h.bundle(sh(script), mods...))
+	info, extra, _ := strings.Cut(out, "---\n")
+	mounts := featParseMountinfo(info)
+	for _, e := range c.expect {
+		mi, ok := mounts[e.at]
+		if e.absent {
+			if ok {
+				t.Errorf("%s is a mount point inside (%v), want none", e.at, mi.opts)
+			}
+			continue
+		}
+		if !ok {
+			t.Errorf("no mount at %s inside; mountinfo:\n%s", e.at, indent(info))
+			continue
+		}
+		for _, o := range e.has {
+			if !featHasOpt(mi.opts, o) {
+				t.Errorf("%s: mount options %q lack %q", e.at, mi.opts, o)
+			}
+		}
+		for _, o := range e.hasNot {
+			if featHasOpt(mi.opts, o) {
+				t.Errorf("%s: mount options %q have %q", e.at, mi.opts, o)
+			}
+		}
+		for _, o := range e.super {
+			if !featHasOpt(mi.super, o) {
+				t.Errorf("%s: superblock options %q lack %q", e.at, mi.super, o)
+			}
+		}
+		for _, o := range e.superNot {
+			if featHasOpt(mi.super, o) {
+				t.Errorf("%s: superblock options %q have %q", e.at, mi.super, o)
+			}
+		}
+		if e.wantFS != "" && mi.fs != e.wantFS {
+			t.Errorf("%s: filesystem %q, want %q", e.at, mi.fs, e.wantFS)
+		}
+	}
+	if c.out != "" && !strings.Contains(extra, c.out) {
+		t.Errorf("`%s` printed %q, want %q", c.script, extra, c.out)
+	}
+}
+
+func TestFeaturesMountOptions(t *testing.T) {
+	t.Parallel()
+	h := newH(t)
+	f := featuresDoc(t, h)
+	src := featMountSources(t, h)
+	cases := featMountCases()
+	for _, o := range f.MountOptions {
+		c, ok := cases[o]
+		if !ok {
+			t.Errorf("hull features advertises mount option %q, which this test does not know", o)
+			continue
+		}
+		t.Run(o, func(t *testing.T) {
+			t.Parallel()
+			featRunMountCase(t, newH(t), src, c)
+		})
+	}
+}
+
+// ---------------------------------------------------------------------------
+// linux.mountExtensions.idmap
+
+func TestFeaturesIDMappedMounts(t *testing.T) {
+	t.Parallel()
+	h := newH(t)
+	f := featuresDoc(t, h)
+	if f.Linux.MountExtensions == nil || f.Linux.MountExtensions.IDMap == nil || f.Linux.MountExtensions.IDMap.Enabled == nil {
+		t.Fatalf("hull features does not say whether ID-mapped mounts work (linux.mountExtensions.idmap.enabled)")
+	}
+	if !*f.Linux.MountExtensions.IDMap.Enabled {
+		// Then the options must not be offered either.
+		for _, o := range []string{"idmap", "ridmap"} {
+			if slices.Contains(f.MountOptions, o) {
+				t.Errorf("idmap mounts are disabled but mount option %q is advertised", o)
+			}
+		}
+		t.Skip("hull features says ID-mapped mounts are not available on this host")
+	}
+	src := featMountSources(t, h)
+	featRunMountCase(t, h, src, featMountCases()["ridmap"])
+}
+
+// ---------------------------------------------------------------------------
+// linux.namespaces
+
+var featNSFiles = map[string]string{
+	"cgroup": "cgroup", "ipc": "ipc", "mount": "mnt", "network": "net",
+	"pid": "pid", "time": "time", "user": "user", "uts": "uts",
+}
+
+func TestFeaturesNamespaces(t *testing.T) {
+	t.Parallel()
+	h := newH(t)
+	f := featuresDoc(t, h)
+	if len(f.Linux.Namespaces) == 0 {
+		t.Errorf("hull features lists no namespaces")
+	}
+	for _, ns := range f.Linux.Namespaces {
+		file, ok := featNSFiles[ns]
+		if !ok {
+			t.Errorf("hull features advertises namespace %q, which this test does not know", ns)
+			continue
+		}
+		t.Run(ns, func(t *testing.T) {
+			t.Parallel()
+			h := newH(t)
+			host, err := os.Readlink("/proc/self/ns/" + file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			script := "readlink /proc/self/ns/" + file
+			b := h.bundle(sh(script), func(s *specs.Spec) {
+				typ := specs.LinuxNamespaceType(ns)
+				if !hasNamespace(s, typ) {
+					s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: typ})
+				}
+				switch typ {
+				case specs.UserNamespace:
+					m := []specs.LinuxIDMapping{{ContainerID: 0, HostID: 100000, Size: 65536}}
+					s.Linux.UIDMappings, s.Linux.GIDMappings = m, m
+				case specs.TimeNamespace:
+					s.Linux.TimeOffsets = map[string]specs.LinuxTimeOffset{"monotonic": {Secs: 86400}}
+					s.Process.Args = sh(script + "; cat /proc/self/timens_offsets")
+				}
+			})
+			out := h.runOut(b)
+			ls := lines(out)
+			if len(ls) == 0 || !strings.HasPrefix(ls[0], file+":[") {
+				t.Fatalf("readlink /proc/self/ns/%s inside printed %q", file, out)
+			}
+			if ls[0] == host {
+				t.Errorf("namespace %s: the container has the host's %s", ns, host)
+			}
+			if ns == "time" && !slices.ContainsFunc(ls, func(l string) bool {
+				f := strings.Fields(l)
+				return len(f) == 3 && f[0] == "monotonic" && f[1] == "86400"
+			}) {
+				t.Errorf("time namespace: /proc/self/timens_offsets does not show monotonic 86400:\n%s", out)
+			}
+		})
+	}
+}
+
+// ---------------------------------------------------------------------------
+// linux.capabilities
+
+// featCapBits maps every capability the library knows to its bit.
+func featCapBits() map[string]uint {
+	m := map[string]uint{}
+	for _, c := range capability.ListKnown() {
+		m["CAP_"+strings.ToUpper(c.String())] = uint(c)
+	}
+	return m
+}
+
+func TestFeaturesCapabilities(t *testing.T) {
+	t.Parallel()
+	h := newH(t)
+	f := featuresDoc(t, h)
+	bits := featCapBits()
+	var mask uint64
+	for _, c := range f.Linux.Capabilities {
+		b, ok := bits[c]
+		if !ok {
+			t.Errorf("hull features advertises %q, not a capability this kernel interface knows", c)
+			continue
+		}
+		mask |= 1 << b
+	}
+	want := fmt.Sprintf("%016x", mask)
+
+	t.Run("all-advertised", func(t *testing.T) {
+		t.Parallel()
+		h := newH(t)
+		caps := f.Linux.Capabilities
+		out := h.runOut(h.bundle([]string{"grep", "^Cap", "/proc/self/status"}, func(s *specs.Spec) {
+			s.Process.Capabilities = &specs.LinuxCapabilities{Bounding: caps, Effective: caps, Permitted: caps}
+		}))
+		for _, set := range []string{"CapBnd", "CapEff", "CapPrm"} {
+			if !strings.Contains(out, set+":\t"+want+"\n") {
+				t.Errorf("%s inside is not %s (exactly the advertised list):\n%s", set, want, out)
+			}
+		}
+	})
+
+	var missing []string
+	for name := range bits {
+		if !slices.Contains(f.Linux.Capabilities, name) {
+			missing = append(missing, name)
+		}
+	}
+	slices.Sort(missing)
+	if len(missing) == 0 {
+		t.Log("every known capability is advertised; no refusal to check")
+		return
+	}
+	// The first cap not advertised (CAP_SYS_RESOURCE on a host whose
+	// bounding set lacks it): asking for it must fail, clearly.
+	c := missing[0]
+	t.Run("not-advertised="+c, func(t *testing.T) {
+		t.Parallel()
+		h := newH(t)
+		b := h.bundle([]string{"true"}, func(s *specs.Spec) {
+			caps := []string{"CAP_CHOWN", c}
+			s.Process.Capabilities = &specs.LinuxCapabilities{Bounding: caps, Effective: caps, Permitted: caps}
+		})
+		msg := featRefused(t, h, b, c)
+		t.Logf("hull refuses %s: %s", c, msg)
+	})
+}
+
+// ---------------------------------------------------------------------------
+// linux.cgroup
+
+func TestFeaturesCgroup(t *testing.T) {
+	t.Parallel()
+	h := newH(t)
+	f := featuresDoc(t, h)
+	cg := f.Linux.Cgroup
+	if cg == nil || cg.V1 == nil || cg.V2 == nil || cg.Systemd == nil {
+		t.Fatalf("hull features: linux.cgroup lacks v1, v2 or systemd: %+v", cg)
+	}
+	var st unix.Statfs_t
+	if err := unix.Statfs("/sys/fs/cgroup", &st); err != nil {
+		t.Fatal(err)
+	}
+	unified := st.Type == unix.CGROUP2_SUPER_MAGIC
+	if *cg.V2 != unified || *cg.V1 == unified {
+		t.Errorf("hull features says v1=%v v2=%v; /sys/fs/cgroup is %s", *cg.V1, *cg.V2,
+			map[bool]string{true: "cgroup2 (unified)", false: "not cgroup2 (v1 or hybrid)"}[unified])
+	}
+
+	t.Run("limit", func(t *testing.T) {
+		t.Parallel()
+		h := newH(t)
+		id := h.id()
+		limit, pids := int64(48<<20), int64(61)
+		h.ok("run", "-d", "--bundle", h.bundle(longRunning, func(s *specs.Spec) {
+			if s.Linux.Resources == nil {
+				s.Linux.Resources = &specs.LinuxResources{}
+			}
+			s.Linux.Resources.Memory = &specs.LinuxMemory{Limit: &limit}
+			s.Linux.Resources.Pids = &specs.LinuxPids{Limit: &pids}
+		}), id)
+		pid := h.state(id).Pid
+		if *cg.V2 {
+			data, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := strings.TrimPrefix(strings.TrimSpace(string(data)), "0::")
+			for file, want := range map[string]int64{"memory.max": limit, "pids.max": pids} {
+				got, err := os.ReadFile(filepath.Join("/sys/fs/cgroup", path, file))
+				if err != nil || strings.TrimSpace(string(got)) != fmt.Sprint(want) {
+					t.Errorf("cgroup v2 %s: %q (%v), want %d", file, got, err, want)
+				}
+			}
+		} else {
+			if got := cgroupFile(t, pid, "memory", "memory.limit_in_bytes"); got != fmt.Sprint(limit) {
+				t.Errorf("cgroup v1 memory.limit_in_bytes %s, want %d", got, limit)
+			}
+			if got := cgroupFile(t, pid, "pids", "pids.max"); got != fmt.Sprint(pids) {
+				t.Errorf("cgroup v1 pids.max %s, want %d", got, pids)
+			}
+		}
+		h.ok("delete", "--force", id)
+		h.assertClean(id)
+	})
+
+	t.Run("systemd", func(t *testing.T) {
+		t.Parallel()
+		if *cg.Systemd {
+			t.Skip("hull features says the systemd driver works here; this host check is for hosts without systemd")
+		}
+		h := newH(t)
+		id := h.id()
+		b := h.bundle([]string{"true"}, func(s *specs.Spec) { s.Linux.CgroupsPath = "system.slice:hulltest:" + id })
+		r := h.hull("--systemd-cgroup", "run", "--bundle", b, id)
+		if r.code == 0 {
+			t.Fatalf("--systemd-cgroup run succeeded although features says systemd=false:\n%s", r)
+		}
+		msg := strings.TrimSpace(r.stderr)
+		if len(lines(msg)) != 1 || !strings.Contains(strings.ToLower(msg), "systemd") {
+			t.Errorf("want a one-line error that names systemd:\n%s", r)
+		}
+		t.Logf("--systemd-cgroup without systemd: %s", msg)
+		h.assertClean(id)
+	})
+
+	t.Run("rdma", func(t *testing.T) {
+		data, err := os.ReadFile("/proc/cgroups")
+		if err != nil {
+			t.Skip(err)
+		}
+		has := false
+		for _, l := range lines(string(data)) {
+			if f := strings.Fields(l); len(f) == 4 && f[0] == "rdma" && f[3] == "1" {
+				has = true
+			}
+		}
+		if cg.Rdma == nil || *cg.Rdma != has {
+			t.Errorf("hull features rdma=%v; /proc/cgroups has an enabled rdma controller: %v", cg.Rdma, has)
+		}
+	})
+}
+
+// ---------------------------------------------------------------------------
+// linux.seccomp
+
+// featNativeArch is the libseccomp name of this machine's architecture.
+var featNativeArch = map[string]string{
+	"amd64": "SCMP_ARCH_X86_64", "386": "SCMP_ARCH_X86", "arm64": "SCMP_ARCH_AARCH64", "arm": "SCMP_ARCH_ARM",
+	"ppc64le": "SCMP_ARCH_PPC64LE", "s390x": "SCMP_ARCH_S390X", "riscv64": "SCMP_ARCH_RISCV64",
+	"loong64": "SCMP_ARCH_LOONGARCH64", "mips64le": "SCMP_ARCH_MIPSEL64",
+}[runtime.GOARCH]
+
+// featSeccompAgent listens on a unix socket for the seccomp notify fd
+// that SCMP_ACT_NOTIFY sends to linux.seccomp.listenerPath. got receives
+// a description of the message once the runtime sent it.
+func featSeccompAgent(t *testing.T, dir string) (path string, got <-chan string) {
+	t.Helper()
+	path = filepath.Join(dir, "agent.sock")
+	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := make(chan string, 1)
+	go func() {
+		defer close(ch)
+		c, err := l.AcceptUnix()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		buf, oob := make([]byte, 64<<10), make([]byte, unix.CmsgSpace(16*4))
+		n, oobn, _, _, err := c.ReadMsgUnix(buf, oob)
+		if err != nil {
+			ch <- "read: " + err.Error()
+			return
+		}
+		fds := 0
+		msgs, _ := unix.ParseSocketControlMessage(oob[:oobn])
+		for i := range msgs {
+			rights, _ := unix.ParseUnixRights(&msgs[i])
+			for _, fd := range rights {
+				unix.Close(fd)
+				fds++
+			}
+		}
+		ch <- fmt.Sprintf("%d fd(s) with %s", fds, buf[:n])
+	}()
+	t.Cleanup(func() { l.Close() })
+	return path, ch
+}
+
+func TestFeaturesSeccomp(t *testing.T) {
+	t.Parallel()
+	h := newH(t)
+	f := featuresDoc(t, h)
+	sc := f.Linux.Seccomp
+	if sc == nil || sc.Enabled == nil || !*sc.Enabled {
+		t.Fatalf("hull features: seccomp not enabled (%+v); hull is built with -tags seccomp", sc)
+	}
+	if featNativeArch == "" {
+		t.Fatalf("this test does not know the libseccomp name of GOARCH %s", runtime.GOARCH)
+	}
+	if !slices.Contains(sc.Archs, featNativeArch) {
+		t.Errorf("hull features archs %q lack the native %s", sc.Archs, featNativeArch)
+	}
+
+	// filter is a filter allowing everything but rules, for the native
+	// arch.
+	filter := func(rules ...specs.LinuxSyscall) *specs.LinuxSeccomp {
+		return &specs.LinuxSeccomp{DefaultAction: specs.ActAllow,
+			Architectures: []specs.Arch{specs.Arch(featNativeArch)}, Syscalls: rules}
+	}
+	// run starts a container with filter sc and wants it to work under it.
+	run := func(t *testing.T, h *H, sc *specs.LinuxSeccomp) string {
+		t.Helper()
+		out := h.runOut(h.bundle(sh(`grep ^Seccomp: /proc/self/status; echo ran`),
+			func(s *specs.Spec) { s.Linux.Seccomp = sc }))
+		mustContain(t, "container output", out, "Seccomp:\t2", "ran")
+		return out
+	}
+	// acct(2) is a syscall no container process here makes.
+	const unused = "acct"
+	eperm := uint(unix.EPERM)
+
+	for _, a := range sc.Actions {
+		t.Run("action="+a, func(t *testing.T) {
+			t.Parallel()
+			h := newH(t)
+			rule := specs.LinuxSyscall{Names: []string{unused}, Action: specs.LinuxSeccompAction(a)}
+			if a == string(specs.ActErrno) {
+				rule.ErrnoRet = &eperm
+			}
+			flt := filter(rule)
+			var agent <-chan string
+			if a == string(specs.ActNotify) {
+				flt.ListenerPath, agent = featSeccompAgent(t, h.dir)
+				flt.ListenerMetadata = "hulltest"
+			}
+			run(t, h, flt)
+			if agent != nil {
+				select {
+				case msg := <-agent:
+					if !strings.HasPrefix(msg, "1 fd(s)") || !strings.Contains(msg, "hulltest") {
+						t.Errorf("seccomp agent got %q, want the notify fd and the state with listenerMetadata", msg)
+					}
+				case <-time.After(5 * time.Second):
+					t.Errorf("no message on the seccomp listenerPath")
+				}
+			}
+		})
+	}
+
+	t.Run("errno-mkdir", func(t *testing.T) {
+		t.Parallel()
+		h := newH(t)
+		out := h.runOut(h.bundle(sh(`mkdir /tmp/x 2>&1; echo mkdir=$?; touch /tmp/y && echo touch-ok`),
+			withMount(specs.Mount{Destination: "/tmp", Type: "tmpfs", Source: "tmpfs", Options: []string{"size=64k"}}),
+			func(s *specs.Spec) {
+				s.Linux.Seccomp = filter(specs.LinuxSyscall{Names: []string{"mkdir", "mkdirat"},
+					Action: specs.ActErrno, ErrnoRet: &eperm})
+			}))
+		mustContain(t, "mkdir under SCMP_ACT_ERRNO", out, "Operation not permitted", "mkdir=1", "touch-ok")
+	})
+
+	for _, op := range sc.Operators {
+		t.Run("operator="+op, func(t *testing.T) {
+			t.Parallel()
+			h := newH(t)
+			arg := specs.LinuxSeccompArg{Index: 0, Value: 1, Op: specs.LinuxSeccompOperator(op)}
+			if op == string(specs.OpMaskedEqual) {
+				arg.Value, arg.ValueTwo = 0xff, 1 // (arg0 & 0xff) == 1
+			}
+			run(t, h, filter(specs.LinuxSyscall{Names: []string{unused}, Action: specs.ActErrno,
+				ErrnoRet: &eperm, Args: []specs.LinuxSeccompArg{arg}}))
+		})
+	}
+
+	for _, fl := range sc.SupportedFlags {
+		if !slices.Contains(sc.KnownFlags, fl) {
+			t.Errorf("supported flag %s is not among knownFlags %q", fl, sc.KnownFlags)
+		}
+		t.Run("flag="+fl, func(t *testing.T) {
+			t.Parallel()
+			h := newH(t)
+			flt := filter(specs.LinuxSyscall{Names: []string{unused}, Action: specs.ActErrno, ErrnoRet: &eperm})
+			flt.Flags = []specs.LinuxSeccompFlag{specs.LinuxSeccompFlag(fl)}
+			run(t, h, flt)
+		})
+	}
+
+	// Every filter libcontainer builds starts with the native arch, so an
+	// advertised arch must be usable beside it: one libseccomp does not
+	// know, or one of the other byte order (libseccomp answers EDOM), is
+	// an arch no container here can list.
+	for _, arch := range sc.Archs {
+		if arch == featNativeArch {
+			continue
+		}
+		t.Run("arch="+arch, func(t *testing.T) {
+			t.Parallel()
+			h := newH(t)
+			flt := filter(specs.LinuxSyscall{Names: []string{unused}, Action: specs.ActErrno, ErrnoRet: &eperm})
+			flt.Architectures = append(flt.Architectures, specs.Arch(arch))
+			run(t, h, flt)
+		})
+	}
+}
+
+// ---------------------------------------------------------------------------
+// linux.apparmor, linux.selinux, linux.intelRdt
+
+func TestFeaturesDisabledLSMAndRDT(t *testing.T) {
+	t.Parallel()
+	h := newH(t)
+	f := featuresDoc(t, h)
+	enabled := func(p *bool) bool { return p != nil && *p }
+	cases := []struct {
+		name    string
+		enabled bool
+		mod     func(*specs.Spec)
+		wants   []string
+	}{
+		{"apparmor", f.Linux.Apparmor != nil && enabled(f.Linux.Apparmor.Enabled),
+			func(s *specs.Spec) { s.Process.ApparmorProfile = "hulltest-profile" }, []string{"apparmor"}},
+		{"selinux", f.Linux.Selinux != nil && enabled(f.Linux.Selinux.Enabled),
+			func(s *specs.Spec) { s.Process.SelinuxLabel = "system_u:system_r:container_t:s0:c1,c2" }, []string{"selinux"}},
+		{"intelRdt", f.Linux.IntelRdt != nil && enabled(f.Linux.IntelRdt.Enabled),
+			func(s *specs.Spec) {
+				s.Linux.IntelRdt = &specs.LinuxIntelRdt{ClosID: "hulltest", L3CacheSchema: "L3:0=f"}
+			}, []string{"intelRdt"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			if c.enabled {
+				t.Skipf("hull features says %s is enabled here; this checks the refusal on hosts without it", c.name)
+			}
+			h := newH(t)
+			msg := featRefused(t, h, h.bundle([]string{"true"}, c.mod), c.wants...)
+			t.Logf("%s refused: %s", c.name, msg)
+		})
+	}
+}
+
+// ---------------------------------------------------------------------------
+// linux.memoryPolicy
+
+// featMpolNames are the kernel's names in /proc/PID/numa_maps (mpol_to_str
+// in mm/mempolicy.c).
+var featMpolNames = map[string]string{
+	"MPOL_DEFAULT": "default", "MPOL_PREFERRED": "prefer", "MPOL_BIND": "bind",
+	"MPOL_INTERLEAVE": "interleave", "MPOL_LOCAL": "local", "MPOL_PREFERRED_MANY": "prefer (many)",
+	"MPOL_WEIGHTED_INTERLEAVE": "weighted interleave",
+}
+
+var featMpolFlagNames = map[string]string{
+	"MPOL_F_STATIC_NODES": "static", "MPOL_F_RELATIVE_NODES": "relative", "MPOL_F_NUMA_BALANCING": "balancing",
+}
+
+func TestFeaturesMemoryPolicy(t *testing.T) {
+	t.Parallel()
+	h := newH(t)
+	f := featuresDoc(t, h)
+	mp := f.Linux.MemoryPolicy
+	if mp == nil {
+		t.Skip("hull features advertises no linux.memoryPolicy")
+	}
+	if _, err := os.Stat("/sys/devices/system/node/node0"); err != nil {
+		t.Skipf("no NUMA node 0 on this host (%v)", err)
+	}
+	type mcase struct {
+		mode, flag, nodes string
+		want              string // start of the policy field of numa_maps
+	}
+	var cases []mcase
+	for _, m := range mp.Modes {
+		name, ok := featMpolNames[m]
+		if !ok {
+			t.Errorf("hull features advertises memory policy mode %q, which this test does not know", m)
+			continue
+		}
+		c := mcase{mode: m, nodes: "0", want: name + ":0"}
+		if m == "MPOL_DEFAULT" || m == "MPOL_LOCAL" {
+			c.nodes, c.want = "", name
+		}
+		cases = append(cases, c)
+	}
+	for _, fl := range mp.Flags {
+		name, ok := featMpolFlagNames[fl]
+		if !ok {
+			t.Errorf("hull features advertises memory policy flag %q, which this test does not know", fl)
+			continue
+		}
+		// MPOL_F_NUMA_BALANCING is valid only with MPOL_BIND (Linux 5.12).
+		cases = append(cases, mcase{mode: "MPOL_BIND", flag: fl, nodes: "0", want: "bind=" + name + ":0"})
+	}
+	for _, c := range cases {
+		name := c.mode
+		if c.flag != "" {
+			name += "+" + c.flag
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			h := newH(t)
+			out := h.runOut(h.bundle(sh(`cat /proc/self/numa_maps`), func(s *specs.Spec) {
+				s.Linux.MemoryPolicy = &specs.LinuxMemoryPolicy{Mode: specs.MemoryPolicyModeType(c.mode), Nodes: c.nodes}
+				if c.flag != "" {
+					s.Linux.MemoryPolicy.Flags = []specs.MemoryPolicyFlagType{specs.MemoryPolicyFlagType(c.flag)}
+				}
+			}))
+			// The task policy shows on mappings without their own
+			// policy: the first field after the address.
+			ls := lines(out)
+			if len(ls) == 0 {
+				t.Fatalf("empty /proc/self/numa_maps")
+			}
+			_, policy, _ := strings.Cut(ls[0], " ")
+			if !strings.HasPrefix(policy, c.want+" ") {
+				t.Errorf("numa_maps policy %q, want %q", ls[0], c.want)
+			}
+		})
+	}
+}
+
+// ---------------------------------------------------------------------------
+// linux.netDevices
+
+func TestFeaturesNetDevices(t *testing.T) {
+	t.Parallel()
+	h := newH(t)
+	f := featuresDoc(t, h)
+	if f.Linux.NetDevices == nil || f.Linux.NetDevices.Enabled == nil || !*f.Linux.NetDevices.Enabled {
+		t.Skip("hull features says linux.netDevices is not available")
+	}
+	if _, err := exec.LookPath("ip"); err != nil {
+		t.Skip("needs ip(8) to make a veth pair")
+	}
+	suffix := fmt.Sprintf("%06x", rand.Uint32()&0xffffff)
+	dev, peer := "hvfa"+suffix, "hvfb"+suffix
+	if r := runCmd(t, h.dir, cmdOpts{}, "ip", "link", "add", dev, "type", "veth", "peer", "name", peer); r.code != 0 {
+		t.Fatalf("cannot make a veth pair:\n%s", r)
+	}
+	t.Cleanup(func() {
+		for _, d := range []string{dev, peer} {
+			if fileExists("/sys/class/net/" + d) {
+				runCmd(t, h.dir, cmdOpts{}, "ip", "link", "del", d)
+			}
+		}
+	})
+	out := h.hostDir("out")
+	id := h.id()
+	h.ok("create", "--bundle", h.bundle(sh(`ls /sys/class/net > /mnt/ifaces`),
+		withMount(specs.Mount{Destination: "/mnt", Type: "bind", Source: out, Options: []string{"bind", "rw"}}),
+		func(s *specs.Spec) {
+			s.Linux.NetDevices = map[string]specs.LinuxNetDevice{dev: {Name: "ctr0"}}
+		}), id)
+	if fileExists("/sys/class/net/" + dev) {
+		t.Errorf("after create %s is still in the host's network namespace", dev)
+	}
+	h.ok("start", id)
+	h.waitStatus(id, "stopped")
+	data, err := os.ReadFile(filepath.Join(out, "ifaces"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(lines(string(data)), ","); got != "ctr0,lo" {
+		t.Errorf("interfaces inside: %s, want ctr0,lo (%s moved in and renamed)", got, dev)
+	}
+	h.ok("delete", id)
+	h.assertClean(id)
+	// libcontainer does not move devices back at delete; the kernel
+	// destroys the namespace, and with it a veth (and its peer). A
+	// physical device would return to the host instead. Namespace
+	// teardown is asynchronous (cleanup_net), so poll.
+	var left []string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		left = nil
+		for _, d := range []string{dev, "ctr0", peer} {
+			if fileExists("/sys/class/net/" + d) {
+				left = append(left, d)
+			}
+		}
+		if len(left) == 0 {
+			break
+		}
+	}
+	if len(left) != 0 {
+		t.Errorf("after delete the host still has %q; want the veth pair destroyed with the container's network namespace", left)
+	}
+}
+
+// ---------------------------------------------------------------------------
+// annotations
+
+func TestFeaturesAnnotations(t *testing.T) {
+	t.Parallel()
+	h := newH(t)
+	f := featuresDoc(t, h)
+	v := h.ok("--version")
+	first, _, _ := strings.Cut(v.stdout, "\n")
+	version, ok := strings.CutPrefix(first, "hull version ")
+	if !ok {
+		t.Fatalf("hull --version does not start with \"hull version \":\n%s", v)
+	}
+	if got := f.Annotations["org.hullrt.hull.version"]; got != version {
+		t.Errorf("annotation org.hullrt.hull.version %q, hull --version says %q", got, version)
+	}
+
+	got, ok := f.Annotations["io.github.seccomp.libseccomp.version"]
+	if !ok {
+		if f.Linux.Seccomp != nil && f.Linux.Seccomp.Enabled != nil && *f.Linux.Seccomp.Enabled {
+			t.Errorf("seccomp is enabled but there is no io.github.seccomp.libseccomp.version annotation")
+		}
+		return
+	}
+	for _, l := range lines(v.stdout) {
+		if lv, ok := strings.CutPrefix(l, "libseccomp: "); ok && lv != got {
+			t.Errorf("annotation libseccomp version %q, hull --version says %q", got, lv)
+		}
+	}
+	// What hull really loads: the libseccomp.so.2 symlink ldd resolves,
+	// whose target is named after the full version.
+	r := runCmd(t, h.dir, cmdOpts{}, "ldd", hullBin)
+	for _, l := range lines(r.stdout) {
+		name, path, ok := strings.Cut(l, " => ")
+		if !ok || !strings.HasPrefix(name, "libseccomp.so") {
+			continue
+		}
+		real, err := filepath.EvalSymlinks(strings.Fields(path)[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lib := strings.TrimPrefix(filepath.Base(real), "libseccomp.so."); lib != got {
+			t.Errorf("annotation libseccomp version %q, hull loads %s", got, real)
+		}
+		return
+	}
+	t.Logf("hull is not dynamically linked to libseccomp (ldd: %q); checked against hull --version only", r.stdout)
+}
