@@ -106,3 +106,51 @@ func writeFile(t *testing.T, p, content string) {
 		t.Fatal(err)
 	}
 }
+
+// TestCheckInterpreter: an executable that is there but cannot run
+// because its ELF interpreter or #! program is missing from the rootfs is
+// named as such, by check and by create.
+func TestCheckInterpreter(t *testing.T) {
+	t.Parallel()
+	h := newH(t)
+	rootfs := h.hostDir("interp-rootfs")
+	for _, d := range []string{"bin", "proc", "dev", "sys"} {
+		if err := os.MkdirAll(rootfs+"/"+d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dynamic := ""
+	for _, cand := range []string{"/bin/ls", "/usr/bin/ls", "/bin/cat"} {
+		if data, err := os.ReadFile(cand); err == nil && strings.Contains(string(data[:min(len(data), 4096)]), "ld-linux") {
+			dynamic = cand
+			writeFile(t, rootfs+"/bin/dyn", string(data))
+			break
+		}
+	}
+	if dynamic == "" {
+		t.Skip("no dynamically linked /bin/ls or /bin/cat on this host to copy")
+	}
+	if err := os.Chmod(rootfs+"/bin/dyn", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, rootfs+"/bin/script", "#!/usr/bin/python3\nprint(1)\n")
+	if err := os.Chmod(rootfs+"/bin/script", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ prog, want string }{
+		{"dyn", "its ELF interpreter (dynamic loader) /lib64/ld-linux-x86-64.so.2 is missing from the rootfs"},
+		{"/bin/script", "its script interpreter /usr/bin/python3 is missing from the rootfs"},
+	} {
+		b := h.bundle([]string{tc.prog}, func(s *specs.Spec) { s.Root.Path = rootfs })
+		r := h.hull("check", "--bundle", b)
+		if r.code != 1 || !strings.Contains(r.stdout, "process.args[0]") || !strings.Contains(r.stdout, tc.want) {
+			t.Errorf("check of %s: want process.args[0] and %q:\n%s", tc.prog, tc.want, r)
+		}
+		id := h.id()
+		r = h.fail("run", "--bundle", b, id)
+		if !strings.Contains(r.stderr, tc.want) || !strings.Contains(r.stderr, "no such file or directory") {
+			t.Errorf("run of %s: want %q with podman's words:\n%s", tc.prog, tc.want, r)
+		}
+		h.assertClean(id)
+	}
+}

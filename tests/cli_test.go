@@ -145,3 +145,26 @@ func TestLogJSON(t *testing.T) {
 		checkOneLineError(t, r, "xml")
 	})
 }
+
+// TestCompatFlags: flags that engines pass and hull must accept: go-runc's
+// single-dash -no-subreaper, --rootless, --systemd-cgroup's crun spelling.
+func TestCompatFlags(t *testing.T) {
+	t.Parallel()
+	h := newH(t)
+	b := h.bundle([]string{"sh", "-c", "exit 5"})
+	for _, args := range [][]string{
+		{"run", "-no-subreaper", "--bundle", b},
+		{"--rootless", "false", "run", "--bundle", b},
+		{"--rootless", "auto", "--cgroup-manager", "cgroupfs", "run", "--bundle", b},
+	} {
+		id := h.id()
+		if r := h.hull(append(args, id)...); r.code != 5 {
+			t.Errorf("hull %v: want the container's exit status 5:\n%s", args, r)
+		}
+		h.assertClean(id)
+	}
+	r := h.fail("--rootless", "maybe", "list")
+	if !strings.Contains(r.stderr, `--rootless "maybe"`) {
+		t.Errorf("a bad --rootless value should be named:\n%s", r)
+	}
+}
