@@ -3,7 +3,10 @@ package main
 import (
 	"fmt"
 
+	"github.com/opencontainers/runc/libcontainer"
 	"github.com/urfave/cli/v2"
+
+	"github.com/hullrt/hull/linux"
 
 	"github.com/hullrt/hull/spec"
 )
@@ -23,4 +26,20 @@ func containerID(c *cli.Context) (string, error) {
 
 func errUnsupported(flag string) error {
 	return fmt.Errorf("%s is not supported by hull yet", flag)
+}
+
+// onContainer is the action of a command whose one argument is the ID of
+// an existing container: it loads the container and hands it to do.
+func onContainer(g *globalOptions, do func(c *cli.Context, ct *libcontainer.Container) error) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		id, err := containerID(c)
+		if err != nil {
+			return err
+		}
+		ct, err := linux.Load(g.root, id)
+		if err != nil {
+			return err
+		}
+		return do(c, ct)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 
+	"github.com/opencontainers/runc/libcontainer"
 	"github.com/opencontainers/runc/types"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
@@ -22,18 +23,11 @@ func eventsCommand(g *globalOptions) *cli.Command {
 			&cli.DurationFlag{Name: "interval", Value: 5_000_000_000, Usage: "how often to print stats"},
 			&cli.BoolFlag{Name: "stats", Usage: "print the stats once and exit"},
 		},
-		Action: func(c *cli.Context) error {
-			id, err := containerID(c)
-			if err != nil {
-				return err
-			}
+		Action: onContainer(g, func(c *cli.Context, ct *libcontainer.Container) error {
+			id := ct.ID()
 			interval := c.Duration("interval")
 			if interval <= 0 {
 				return fmt.Errorf("--interval %s: must be greater than 0", interval)
-			}
-			ct, err := linux.Load(g.root, id)
-			if err != nil {
-				return err
 			}
 			enc := json.NewEncoder(c.App.Writer)
 			if c.Bool("stats") {
@@ -46,6 +40,6 @@ func eventsCommand(g *globalOptions) *cli.Command {
 			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, unix.SIGTERM)
 			defer stop()
 			return linux.Events(ctx, ct, interval, func(e *types.Event) error { return enc.Encode(e) })
-		},
+		}),
 	}
 }

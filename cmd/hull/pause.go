@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/opencontainers/runc/libcontainer"
 	"github.com/urfave/cli/v2"
 
 	"github.com/hullrt/hull/linux"
@@ -11,17 +12,9 @@ func pauseCommand(g *globalOptions) *cli.Command {
 		Name:      "pause",
 		Usage:     "freeze every process of a container",
 		ArgsUsage: "<container-id>",
-		Action: func(c *cli.Context) error {
-			id, err := containerID(c)
-			if err != nil {
-				return err
-			}
-			ct, err := linux.Load(g.root, id)
-			if err != nil {
-				return err
-			}
+		Action: onContainer(g, func(c *cli.Context, ct *libcontainer.Container) error {
 			return linux.Pause(ct)
-		},
+		}),
 	}
 }
 
@@ -30,16 +23,8 @@ func resumeCommand(g *globalOptions) *cli.Command {
 		Name:      "resume",
 		Usage:     "thaw the processes of a paused container",
 		ArgsUsage: "<container-id>",
-		Action: func(c *cli.Context) error {
-			id, err := containerID(c)
-			if err != nil {
-				return err
-			}
-			ct, err := linux.Load(g.root, id)
-			if err != nil {
-				return err
-			}
+		Action: onContainer(g, func(c *cli.Context, ct *libcontainer.Container) error {
 			return linux.Resume(ct)
-		},
+		}),
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/opencontainers/runc/libcontainer"
 	"github.com/urfave/cli/v2"
 
 	"github.com/hullrt/hull/linux"
@@ -11,16 +12,8 @@ func startCommand(g *globalOptions) *cli.Command {
 		Name:      "start",
 		Usage:     "start the process of a created container",
 		ArgsUsage: "<container-id>",
-		Action: func(c *cli.Context) error {
-			id, err := containerID(c)
-			if err != nil {
-				return err
-			}
-			ct, err := linux.Load(g.root, id)
-			if err != nil {
-				return err
-			}
-			return linux.Start(ct, g.root, linux.NewNotifySocket(g.root, id))
-		},
+		Action: onContainer(g, func(c *cli.Context, ct *libcontainer.Container) error {
+			return linux.Start(ct, g.root, linux.NewNotifySocket(g.root, ct.ID()))
+		}),
 	}
 }

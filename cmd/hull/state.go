@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/opencontainers/runc/libcontainer"
 	"github.com/urfave/cli/v2"
 
 	"github.com/hullrt/hull/linux"
@@ -14,16 +15,8 @@ func stateCommand(g *globalOptions) *cli.Command {
 		Name:      "state",
 		Usage:     "print the state of a container as JSON",
 		ArgsUsage: "<container-id>",
-		Action: func(c *cli.Context) error {
-			id, err := containerID(c)
-			if err != nil {
-				return err
-			}
-			ct, err := linux.Load(g.root, id)
-			if err != nil {
-				return err
-			}
-			st, err := linux.StateOf(ct, linux.Owner(g.root, id))
+		Action: onContainer(g, func(c *cli.Context, ct *libcontainer.Container) error {
+			st, err := linux.StateOf(ct, linux.Owner(g.root, ct.ID()))
 			if err != nil {
 				return err
 			}
@@ -33,6 +26,6 @@ func stateCommand(g *globalOptions) *cli.Command {
 			}
 			_, err = fmt.Fprintln(c.App.Writer, string(data))
 			return err
-		},
+		}),
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	units "github.com/docker/go-units"
+	"github.com/opencontainers/runc/libcontainer"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/urfave/cli/v2"
 
@@ -41,21 +42,13 @@ func updateCommand(g *globalOptions) *cli.Command {
 			str("l3-cache-schema", "Intel RDT L3 cache schema"),
 			str("mem-bw-schema", "Intel RDT memory bandwidth schema"),
 		},
-		Action: func(c *cli.Context) error {
-			id, err := containerID(c)
-			if err != nil {
-				return err
-			}
-			ct, err := linux.Load(g.root, id)
-			if err != nil {
-				return err
-			}
+		Action: onContainer(g, func(c *cli.Context, ct *libcontainer.Container) error {
 			source, r, err := updateResources(c)
 			if err != nil {
 				return err
 			}
 			return linux.Update(ct, source, r, c.String("l3-cache-schema"), c.String("mem-bw-schema"))
-		},
+		}),
 	}
 }
 
