@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/hullrt/hull/tests/internal/sysproc"
 )
 
 // checkOneLineError asserts how hull reports a failure: a non-zero exit,
@@ -15,21 +17,21 @@ import (
 // and no Go panic in any output.
 func checkOneLineError(t *testing.T, r result, wants ...string) {
 	t.Helper()
-	if len(r.args) > 3 {
-		t.Logf("%s -> %q", shellQuote(r.args[3:]), r.stderr)
+	if len(r.Args) > 3 {
+		t.Logf("%s -> %q", sysproc.ShellQuote(r.Args[3:]), r.Stderr)
 	}
-	if r.code == 0 || r.code == -1 {
+	if r.Code == 0 || r.Code == -1 {
 		t.Errorf("want a non-zero exit:\n%s", r)
 	}
-	all := r.stdout + r.stderr
+	all := r.Stdout + r.Stderr
 	for _, bad := range []string{"panic", "goroutine "} {
 		if strings.Contains(all, bad) {
 			t.Errorf("output mentions %q:\n%s", bad, r)
 		}
 	}
-	msg := strings.TrimSuffix(r.stderr, "\n")
+	msg := strings.TrimSuffix(r.Stderr, "\n")
 	if msg == "" || strings.Contains(msg, "\n") {
-		t.Errorf("want exactly one line on stderr, got %d:\n%s", strings.Count(r.stderr, "\n"), r)
+		t.Errorf("want exactly one line on stderr, got %d:\n%s", strings.Count(r.Stderr, "\n"), r)
 	}
 	if !strings.HasPrefix(msg, "hull: ") {
 		t.Errorf("stderr does not start with \"hull: \":\n%s", r)
@@ -155,7 +157,7 @@ func TestBadInput(t *testing.T) {
 			}
 			checkOneLineError(t, r, wants...)
 			h.assertClean(id)
-			if r := h.hull("state", id); r.code == 0 {
+			if r := h.hull("state", id); r.Code == 0 {
 				t.Errorf("container exists after a failed %s:\n%s", cmd, r)
 			}
 		})
@@ -208,7 +210,7 @@ func TestBadContainerIDs(t *testing.T) {
 				if id == "" {
 					// An empty argument may read as a missing one.
 					checkOneLineError(t, r)
-					if !strings.Contains(r.stderr, "invalid container ID") && !strings.Contains(r.stderr, "empty") {
+					if !strings.Contains(r.Stderr, "invalid container ID") && !strings.Contains(r.Stderr, "empty") {
 						t.Errorf("error for an empty ID says neither \"invalid container ID\" nor \"empty\":\n%s", r)
 					}
 				} else {
@@ -244,7 +246,7 @@ func TestExistingID(t *testing.T) {
 		checkOneLineError(t, r, "container with given ID already exists")
 	}
 	after := h.state(id)
-	if after.Pid != before.Pid || after.Status != "created" || after.Bundle != b1 || !alive(after.Pid) {
+	if after.Pid != before.Pid || after.Status != "created" || after.Bundle != b1 || !sysproc.Alive(after.Pid) {
 		t.Errorf("the first container changed: before %+v, after %+v", before, after)
 	}
 	h.ok("delete", "--force", id)
@@ -273,7 +275,7 @@ func TestUnknownID(t *testing.T) {
 	// runc: delete --force of a missing container is not an error (it
 	// is what a caller does to make sure a container is gone).
 	t.Run("delete-force", func(t *testing.T) {
-		if r := h.hull("delete", "--force", missing); r.code != 0 {
+		if r := h.hull("delete", "--force", missing); r.Code != 0 {
 			t.Errorf("delete --force of a missing container: want exit 0 like runc\n%s", r)
 		}
 	})

@@ -17,7 +17,7 @@ func TestCheck(t *testing.T) {
 	h := newH(t)
 	good := h.bundle([]string{"true"})
 	r := h.ok("check", "--host", "--bundle", good)
-	if !strings.Contains(r.stdout, "no problems found") {
+	if !strings.Contains(r.Stdout, "no problems found") {
 		t.Fatalf("check of a good bundle:\n%s", r)
 	}
 
@@ -36,7 +36,7 @@ func TestCheck(t *testing.T) {
 	writeFile(t, broken+"/config.json", raw)
 
 	r = h.hull("check", "--host", "--bundle", broken)
-	if r.code != 1 {
+	if r.Code != 1 {
 		t.Fatalf("check of a broken bundle: want exit 1:\n%s", r)
 	}
 	want := []string{
@@ -51,11 +51,11 @@ func TestCheck(t *testing.T) {
 		`process.apparmorProfile: "docker-default": AppArmor is not enabled`,
 	}
 	for _, w := range want {
-		if !strings.Contains(r.stdout, w) {
+		if !strings.Contains(r.Stdout, w) {
 			t.Errorf("check output lacks %q", w)
 		}
 	}
-	for _, l := range lines(r.stdout) {
+	for _, l := range lines(r.Stdout) {
 		if !strings.HasPrefix(l, "error: ") && !strings.HasPrefix(l, "warning: ") {
 			t.Errorf("check line %q: want error: or warning: first", l)
 		}
@@ -66,8 +66,8 @@ func TestCheck(t *testing.T) {
 
 	r = h.hull("check", "--host", "--format", "json", "--bundle", broken)
 	var findings []struct{ Severity, File, Path, Message string }
-	if err := json.Unmarshal([]byte(r.stdout), &findings); err != nil || r.code != 1 {
-		t.Fatalf("check --format json: exit %d, %v:\n%s", r.code, err, r.stdout)
+	if err := json.Unmarshal([]byte(r.Stdout), &findings); err != nil || r.Code != 1 {
+		t.Fatalf("check --format json: exit %d, %v:\n%s", r.Code, err, r.Stdout)
 	}
 	paths := map[string]bool{}
 	for _, f := range findings {
@@ -85,7 +85,7 @@ func TestCheck(t *testing.T) {
 	// create runs the same checks first and leaves nothing behind.
 	id := h.id()
 	r = h.fail("create", "--bundle", broken, id)
-	if !strings.Contains(r.stderr, "process.cwd") || strings.Count(r.stderr, "\n") != 1 {
+	if !strings.Contains(r.Stderr, "process.cwd") || strings.Count(r.Stderr, "\n") != 1 {
 		t.Errorf("create of the broken bundle: want one line naming the problems:\n%s", r)
 	}
 	h.assertClean(id)
@@ -143,12 +143,12 @@ func TestCheckInterpreter(t *testing.T) {
 	} {
 		b := h.bundle([]string{tc.prog}, func(s *specs.Spec) { s.Root.Path = rootfs })
 		r := h.hull("check", "--bundle", b)
-		if r.code != 1 || !strings.Contains(r.stdout, "process.args[0]") || !strings.Contains(r.stdout, tc.want) {
+		if r.Code != 1 || !strings.Contains(r.Stdout, "process.args[0]") || !strings.Contains(r.Stdout, tc.want) {
 			t.Errorf("check of %s: want process.args[0] and %q:\n%s", tc.prog, tc.want, r)
 		}
 		id := h.id()
 		r = h.fail("run", "--bundle", b, id)
-		if !strings.Contains(r.stderr, tc.want) || !strings.Contains(r.stderr, "no such file or directory") {
+		if !strings.Contains(r.Stderr, tc.want) || !strings.Contains(r.Stderr, "no such file or directory") {
 			t.Errorf("run of %s: want %q with podman's words:\n%s", tc.prog, tc.want, r)
 		}
 		h.assertClean(id)

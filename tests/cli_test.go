@@ -15,7 +15,7 @@ func TestVersion(t *testing.T) {
 	h := newH(t)
 	long := h.ok("--version")
 	short := h.ok("-v")
-	if long.stdout != short.stdout {
+	if long.Stdout != short.Stdout {
 		t.Errorf("--version and -v differ:\n%s\n%s", long, short)
 	}
 	// runc's layout: "runc version X", then "key: value" lines.
@@ -27,11 +27,11 @@ func TestVersion(t *testing.T) {
 		regexp.MustCompile(`(?m)^libseccomp: \d+\.\d+\.\d+$`),
 	}
 	for _, re := range want {
-		if !re.MatchString(long.stdout) {
+		if !re.MatchString(long.Stdout) {
 			t.Errorf("--version output does not match %s:\n%s", re, long)
 		}
 	}
-	if long.stderr != "" {
+	if long.Stderr != "" {
 		t.Errorf("--version wrote to stderr:\n%s", long)
 	}
 }
@@ -129,8 +129,8 @@ func TestLogJSON(t *testing.T) {
 		lf := filepath.Join(h.dir, "debug.log")
 		id := h.id()
 		r := h.ok("--debug", "--log", lf, "--log-format", "json", "run", "--bundle", h.bundle([]string{"echo", "ok"}), id)
-		if r.stdout != "ok\n" {
-			t.Errorf("--debug changed the container output: %q", r.stdout)
+		if r.Stdout != "ok\n" {
+			t.Errorf("--debug changed the container output: %q", r.Stdout)
 		}
 		for _, l := range readJSONLog(t, lf) {
 			if l.Level == "error" {
@@ -158,13 +158,13 @@ func TestCompatFlags(t *testing.T) {
 		{"--rootless", "auto", "--cgroup-manager", "cgroupfs", "run", "--bundle", b},
 	} {
 		id := h.id()
-		if r := h.hull(append(args, id)...); r.code != 5 {
+		if r := h.hull(append(args, id)...); r.Code != 5 {
 			t.Errorf("hull %v: want the container's exit status 5:\n%s", args, r)
 		}
 		h.assertClean(id)
 	}
 	r := h.fail("--rootless", "maybe", "list")
-	if !strings.Contains(r.stderr, `--rootless "maybe"`) {
+	if !strings.Contains(r.Stderr, `--rootless "maybe"`) {
 		t.Errorf("a bad --rootless value should be named:\n%s", r)
 	}
 }

@@ -201,10 +201,10 @@ echo x > /data/f && cat /data/f`
 		withMount(specs.Mount{Destination: "/tmp", Type: "bind", Source: recSrc, Options: []string{"bind", "ro"}}),
 	)
 	r := h.hull("run", "--bundle", bundle, h.id())
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatalf("run failed:\n%s", r)
 	}
-	parts := strings.Split(r.stdout, "---\n")
+	parts := strings.Split(r.Stdout, "---\n")
 	if len(parts) != 5 {
 		t.Fatalf("unexpected output:\n%s", r)
 	}
@@ -514,8 +514,8 @@ func TestRelativeWritableRootfs(t *testing.T) {
 	}
 	id := h.id()
 	r := h.ok("run", "--bundle", bundle, id)
-	if r.stdout != "hi\nprivate copy\n" {
-		t.Errorf("output %q, want the write and the copy's marker", r.stdout)
+	if r.Stdout != "hi\nprivate copy\n" {
+		t.Errorf("output %q, want the write and the copy's marker", r.Stdout)
 	}
 	if data, err := os.ReadFile(filepath.Join(bundle, "rootfs", "written")); err != nil || string(data) != "hi\n" {
 		t.Errorf("the write did not reach the bundle's rootfs: %q %v", data, err)

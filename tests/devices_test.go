@@ -45,7 +45,7 @@ func TestBindMountDataIgnored(t *testing.T) {
 	r := h.ok("--log", logFile, "run", "--bundle", h.bundle([]string{"cat", "/mnt/file"}, withMount(specs.Mount{
 		Destination: "/mnt", Source: src, Type: "bind", Options: []string{"bind", "mode=755", "size=1k"},
 	})), id)
-	if r.stdout != "content\n" {
+	if r.Stdout != "content\n" {
 		t.Fatalf("bind mount with data options:\n%s", r)
 	}
 	if log := string(readFile(t, logFile)); !strings.Contains(log, "filesystem options (mode=755,size=1k) are ignored on a bind mount") {

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/hullrt/hull/tests/internal/sysproc"
 )
 
 // The commands containerd's shim and podman's conmon use on a running
@@ -25,35 +27,35 @@ func TestExec(t *testing.T) {
 
 	t.Run("joins-namespaces", func(t *testing.T) {
 		r := h.ok("exec", id, "sh", "-c", "hostname; readlink /proc/1/exe; echo $$")
-		out := lines(r.stdout)
+		out := lines(r.Stdout)
 		if len(out) != 3 || out[0] != "exechost" || out[2] == "1" {
 			t.Fatalf("exec output %q: want the container's hostname, and a pid other than 1", out)
 		}
 		for _, ns := range []string{"pid", "net", "uts", "mnt", "ipc"} {
 			want, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/%s", initPid, ns))
-			got := strings.TrimSpace(h.ok("exec", id, "readlink", "/proc/self/ns/"+ns).stdout)
+			got := strings.TrimSpace(h.ok("exec", id, "readlink", "/proc/self/ns/"+ns).Stdout)
 			if got != want {
 				t.Errorf("exec's %s namespace %s, want the container's %s", ns, got, want)
 			}
 		}
 	})
 	t.Run("exit-code", func(t *testing.T) {
-		if r := h.hull("exec", id, "sh", "-c", "exit 42"); r.code != 42 {
-			t.Fatalf("exec exit 42 gave %d:\n%s", r.code, r)
+		if r := h.hull("exec", id, "sh", "-c", "exit 42"); r.Code != 42 {
+			t.Fatalf("exec exit 42 gave %d:\n%s", r.Code, r)
 		}
 	})
 	t.Run("user-env-cwd", func(t *testing.T) {
 		r := h.ok("exec", "--user", "65534:65534", "--additional-gids", "7", "--env", "FOO=bar", "-e", "BAZ=qux", "--cwd", "/tmp", id,
 			"sh", "-c", "id -u; id -g; id -G; echo $FOO $BAZ; pwd")
-		out := lines(r.stdout)
+		out := lines(r.Stdout)
 		want := []string{"65534", "65534", "65534 7", "bar qux", "/tmp"}
 		if strings.Join(out, "|") != strings.Join(want, "|") {
 			t.Fatalf("exec with user, env and cwd printed %q, want %q", out, want)
 		}
 	})
 	t.Run("stdin", func(t *testing.T) {
-		r := h.hullOpts(cmdOpts{stdin: strings.NewReader("piped\n")}, "exec", id, "cat")
-		if r.code != 0 || r.stdout != "piped\n" {
+		r := h.hullOpts(cmdOpts{Stdin: strings.NewReader("piped\n")}, "exec", id, "cat")
+		if r.Code != 0 || r.Stdout != "piped\n" {
 			t.Fatalf("exec cat with stdin:\n%s", r)
 		}
 	})
@@ -64,8 +66,8 @@ func TestExec(t *testing.T) {
 		if err := os.WriteFile(file, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if r := h.ok("exec", "--process", file, id); r.stdout != "from-file y\n" {
-			t.Fatalf("exec --process printed %q", r.stdout)
+		if r := h.ok("exec", "--process", file, id); r.Stdout != "from-file y\n" {
+			t.Fatalf("exec --process printed %q", r.Stdout)
 		}
 	})
 	t.Run("detach-pid-file", func(t *testing.T) {
@@ -76,13 +78,13 @@ func TestExec(t *testing.T) {
 			t.Fatal(err)
 		}
 		pid, err := strconv.Atoi(string(data))
-		if err != nil || !alive(pid) {
+		if err != nil || !sysproc.Alive(pid) {
 			t.Fatalf("pid file %q: want the pid of a live process", data)
 		}
 		ps := h.ok("ps", "--format", "json", id)
 		var pids []int
-		if err := json.Unmarshal([]byte(ps.stdout), &pids); err != nil {
-			t.Fatalf("ps --format json: %v\n%s", err, ps.stdout)
+		if err := json.Unmarshal([]byte(ps.Stdout), &pids); err != nil {
+			t.Fatalf("ps --format json: %v\n%s", err, ps.Stdout)
 		}
 		if !containsInt(pids, pid) || !containsInt(pids, initPid) {
 			t.Fatalf("ps json %v lacks the exec'd process %d or init %d", pids, pid, initPid)
@@ -90,13 +92,13 @@ func TestExec(t *testing.T) {
 	})
 	t.Run("missing-executable", func(t *testing.T) {
 		r := h.fail("exec", id, "no-such-program")
-		if !strings.Contains(r.stderr, "executable file not found in $PATH") || strings.Count(r.stderr, "\n") != 1 {
+		if !strings.Contains(r.Stderr, "executable file not found in $PATH") || strings.Count(r.Stderr, "\n") != 1 {
 			t.Fatalf("exec of a missing program: want one line with podman's words:\n%s", r)
 		}
 	})
 	t.Run("caps", func(t *testing.T) {
 		r := h.ok("exec", "--cap", "CAP_SYS_ADMIN", id, "grep", "CapEff", "/proc/self/status")
-		mask := strings.Fields(r.stdout)[1]
+		mask := strings.Fields(r.Stdout)[1]
 		v, _ := strconv.ParseUint(mask, 16, 64)
 		if v&(1<<21) == 0 {
 			t.Fatalf("exec --cap CAP_SYS_ADMIN: CapEff %s lacks bit 21", mask)
@@ -109,7 +111,7 @@ func TestExec(t *testing.T) {
 	h.ok("kill", id, "KILL")
 	h.waitStatus(id, "stopped")
 	r := h.fail("exec", id, "true")
-	if !strings.Contains(r.stderr, "container not running") {
+	if !strings.Contains(r.Stderr, "container not running") {
 		t.Fatalf("exec in a stopped container: want \"container not running\":\n%s", r)
 	}
 }
@@ -129,13 +131,13 @@ func TestPsTable(t *testing.T) {
 	id := h.id()
 	h.ok("run", "-d", "--bundle", h.bundle([]string{"sleep", "4242"}), id)
 	r := h.ok("ps", id)
-	out := lines(r.stdout)
+	out := lines(r.Stdout)
 	if len(out) != 2 || !strings.Contains(out[0], "PID") || !strings.Contains(out[1], "sleep 4242") {
-		t.Fatalf("ps table: want a header and the container's one process:\n%s", r.stdout)
+		t.Fatalf("ps table: want a header and the container's one process:\n%s", r.Stdout)
 	}
 	r = h.ok("ps", id, "--", "-o", "pid,comm")
-	if out := lines(r.stdout); len(out) != 2 || strings.Fields(out[1])[1] != "sleep" {
-		t.Fatalf("ps -- -o pid,comm:\n%s", r.stdout)
+	if out := lines(r.Stdout); len(out) != 2 || strings.Fields(out[1])[1] != "sleep" {
+		t.Fatalf("ps -- -o pid,comm:\n%s", r.Stdout)
 	}
 	h.fail("ps", "--format", "yaml", id)
 }
@@ -158,7 +160,7 @@ func TestPauseResume(t *testing.T) {
 		t.Fatalf("freezer.state %q, want FROZEN", freezer)
 	}
 	r := h.fail("exec", id, "true")
-	if !strings.Contains(r.stderr, "paused") {
+	if !strings.Contains(r.Stderr, "paused") {
 		t.Fatalf("exec in a paused container:\n%s", r)
 	}
 	h.ok("resume", id)
@@ -169,7 +171,7 @@ func TestPauseResume(t *testing.T) {
 		t.Fatalf("freezer.state %q after resume, want THAWED", freezer)
 	}
 	r = h.fail("resume", id)
-	if !strings.Contains(r.stderr, "not paused") {
+	if !strings.Contains(r.Stderr, "not paused") {
 		t.Fatalf("resume of a running container:\n%s", r)
 	}
 	// A paused container can still be killed and deleted.
@@ -230,7 +232,7 @@ func TestUpdate(t *testing.T) {
 
 	// The JSON form podman and containerd send; what it leaves out stays.
 	res := `{"memory":{"limit":33554432},"pids":{"limit":7}}`
-	h.hullOpts(cmdOpts{stdin: strings.NewReader(res)}, "update", "--resources", "-", id)
+	h.hullOpts(cmdOpts{Stdin: strings.NewReader(res)}, "update", "--resources", "-", id)
 	for _, c := range []struct{ ctrl, file, want string }{
 		{"memory", "memory.limit_in_bytes", "33554432"},
 		{"pids", "pids.max", "7"},
@@ -242,7 +244,7 @@ func TestUpdate(t *testing.T) {
 	}
 	// The pids limit works: a fork past it fails.
 	r := h.hull("exec", id, "sh", "-c", "for i in 1 2 3 4 5 6 7 8; do sleep 100 & done; wait")
-	if r.code == 0 && !strings.Contains(r.stderr, "fork") {
+	if r.Code == 0 && !strings.Contains(r.Stderr, "fork") {
 		t.Errorf("8 children under pids.max 7 should fail:\n%s", r)
 	}
 
@@ -253,12 +255,12 @@ func TestUpdate(t *testing.T) {
 		{"--cpuset-cpus", "0-"},
 	} {
 		r := h.fail(append(append([]string{"update"}, bad...), id)...)
-		if strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, bad[0]) && !strings.Contains(r.stderr, "cpu.cpus") {
+		if strings.Count(r.Stderr, "\n") != 1 || !strings.Contains(r.Stderr, bad[0]) && !strings.Contains(r.Stderr, "cpu.cpus") {
 			t.Errorf("update %v: want one line naming the flag:\n%s", bad, r)
 		}
 	}
-	r = h.hullOpts(cmdOpts{stdin: strings.NewReader(`{"memory":`)}, "update", "-r", "-", id)
-	if r.code == 0 || !strings.Contains(r.stderr, "stdin") {
+	r = h.hullOpts(cmdOpts{Stdin: strings.NewReader(`{"memory":`)}, "update", "-r", "-", id)
+	if r.Code == 0 || !strings.Contains(r.Stderr, "stdin") {
 		t.Errorf("update with broken JSON:\n%s", r)
 	}
 }
@@ -292,11 +294,11 @@ func TestEvents(t *testing.T) {
 			} `json:"pids"`
 		} `json:"data"`
 	}
-	if err := json.Unmarshal([]byte(r.stdout), &ev); err != nil {
-		t.Fatalf("events --stats: %v\n%s", err, r.stdout)
+	if err := json.Unmarshal([]byte(r.Stdout), &ev); err != nil {
+		t.Fatalf("events --stats: %v\n%s", err, r.Stdout)
 	}
 	if ev.Type != "stats" || ev.ID != id || ev.Data.Memory.Usage.Limit != uint64(limit) || ev.Data.Pids.Current == 0 || ev.Data.CPU.Usage.Total == 0 {
-		t.Fatalf("events --stats: want type stats, the id, the memory limit, a pid count and some CPU time:\n%s", r.stdout)
+		t.Fatalf("events --stats: want type stats, the id, the memory limit, a pid count and some CPU time:\n%s", r.Stdout)
 	}
 
 	// The stream: stats at the interval, an oom event when the OOM killer
@@ -304,18 +306,18 @@ func TestEvents(t *testing.T) {
 	done := make(chan result, 1)
 	go func() { done <- h.hull("events", "--interval", "200ms", id) }()
 	oom := h.hull("exec", id, "sh", "-c", "x=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; while true; do x=$x$x; done")
-	if oom.code != 137 {
+	if oom.Code != 137 {
 		t.Errorf("a shell doubling a string under a 32 MiB limit should be OOM-killed (137):\n%s", oom)
 	}
 	// Let a few 200ms stats intervals pass before the container stops.
 	time.Sleep(time.Second)
 	h.ok("kill", id, "KILL")
 	r = <-done
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatalf("events stream:\n%s", r)
 	}
 	var types []string
-	for _, l := range lines(r.stdout) {
+	for _, l := range lines(r.Stdout) {
 		var e struct{ Type, ID string }
 		if err := json.Unmarshal([]byte(l), &e); err != nil || e.ID != id {
 			t.Fatalf("events line %q: %v", l, err)

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/hullrt/hull/tests/internal/sysproc"
 )
 
 // TestRunStdin checks that a foreground run passes its stdin through.
@@ -16,9 +18,9 @@ func TestRunStdin(t *testing.T) {
 	t.Parallel()
 	h := newH(t)
 	id := h.id()
-	r := h.hullOpts(cmdOpts{stdin: strings.NewReader("line one\nline two\n")},
+	r := h.hullOpts(cmdOpts{Stdin: strings.NewReader("line one\nline two\n")},
 		"run", "--bundle", h.bundle([]string{"sh", "-c", "wc -l; echo done"}), id)
-	if r.code != 0 || lines(r.stdout)[0] != "2" {
+	if r.Code != 0 || lines(r.Stdout)[0] != "2" {
 		t.Errorf("want the container to read 2 lines from stdin:\n%s", r)
 	}
 	h.assertClean(id)
@@ -33,7 +35,7 @@ func TestKillCreated(t *testing.T) {
 	pid := h.state(id).Pid
 	h.ok("kill", id, "KILL")
 	h.waitStatus(id, "stopped")
-	if alive(pid) {
+	if sysproc.Alive(pid) {
 		t.Errorf("init %d of the killed created container is alive", pid)
 	}
 	h.fail("start", id)
@@ -62,7 +64,7 @@ func TestConcurrentCreateSameID(t *testing.T) {
 	wg.Wait()
 	wins := 0
 	for _, r := range results {
-		if r.code == 0 {
+		if r.Code == 0 {
 			wins++
 			continue
 		}
@@ -73,7 +75,7 @@ func TestConcurrentCreateSameID(t *testing.T) {
 	}
 	if wins > 0 {
 		st := h.state(id)
-		if st.Status != "created" || !alive(st.Pid) {
+		if st.Status != "created" || !sysproc.Alive(st.Pid) {
 			t.Errorf("the winner's container: %+v", st)
 		}
 		// Only one init may exist for the ID.
@@ -123,8 +125,8 @@ func TestRelativeBundle(t *testing.T) {
 			if name == "cwd-default" {
 				dir = bundle
 			}
-			r := h.hullOpts(cmdOpts{dir: dir}, append(append([]string{"create"}, args...), id)...)
-			if r.code != 0 {
+			r := h.hullOpts(cmdOpts{Dir: dir}, append(append([]string{"create"}, args...), id)...)
+			if r.Code != 0 {
 				t.Fatalf("create from %s:\n%s", dir, r)
 			}
 			st := h.state(id)
@@ -155,7 +157,7 @@ func TestStoppedState(t *testing.T) {
 		t.Errorf("stopped container reports pid %d; runc reports 0", st.Pid)
 	}
 	r := h.ok("list", "--format", "json")
-	if !strings.Contains(r.stdout, `"status":"stopped"`) {
+	if !strings.Contains(r.Stdout, `"status":"stopped"`) {
 		t.Errorf("list does not show the stopped container:\n%s", r)
 	}
 	h.ok("delete", id)

@@ -24,6 +24,8 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
+
+	"github.com/hullrt/hull/tests/internal/sysproc"
 )
 
 // extResources returns s's linux.resources, creating it.
@@ -43,11 +45,11 @@ func extRefused(t *testing.T, h *H, bundle string, wants ...string) string {
 	t.Helper()
 	id := h.id()
 	r := h.hull("run", "--bundle", bundle, id)
-	if r.code == 0 {
+	if r.Code == 0 {
 		t.Errorf("hull run succeeded, want a refusal naming %q:\n%s", wants, r)
 		return ""
 	}
-	msg := strings.TrimSpace(r.stderr)
+	msg := strings.TrimSpace(r.Stderr)
 	if n := len(lines(msg)); n != 1 {
 		t.Errorf("want a one-line error, got %d lines:\n%s", n, r)
 	}
@@ -74,32 +76,13 @@ func extRequireV1(t *testing.T) {
 
 // extV1Mount is the mount point of the v1 hierarchy of controller, or "".
 func extV1Mount(controller string) string {
-	data, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		return ""
-	}
-	for _, l := range lines(string(data)) {
-		f := strings.Fields(l)
-		sep := slicesIndex(f, "-")
-		if sep < 0 || sep+3 >= len(f) || f[sep+1] != "cgroup" {
-			continue
-		}
-		for _, o := range strings.Split(f[sep+3], ",") {
-			if o == controller {
-				return unescapeMount(f[4])
-			}
+	mounts, _ := sysproc.Mounts()
+	for _, m := range mounts {
+		if m.FSType == "cgroup" && contains(m.SuperOptions, controller) {
+			return m.Point
 		}
 	}
 	return ""
-}
-
-func slicesIndex(list []string, s string) int {
-	for i, x := range list {
-		if x == s {
-			return i
-		}
-	}
-	return -1
 }
 
 // extLastCPU is the highest online CPU, as a cpuset list.
@@ -251,7 +234,7 @@ func TestExtrasCgroupResources(t *testing.T) {
 		}
 	}
 	if oom := cgroupFile(t, pid, "memory", "memory.oom_control"); !strings.Contains(oom, "oom_kill_disable 1") {
-		t.Errorf("memory.oom_control with disableOOMKiller:\n%s", indent(oom))
+		t.Errorf("memory.oom_control with disableOOMKiller:\n%s", sysproc.Indent(oom))
 	}
 	if got := extStatus(t, pid, "Cpus_allowed_list"); got != cpu {
 		t.Errorf("init's Cpus_allowed_list %q, want linux.resources.cpu.cpus %q", got, cpu)
@@ -260,7 +243,7 @@ func TestExtrasCgroupResources(t *testing.T) {
 	t.Run("pids-limit", func(t *testing.T) {
 		// 12 children of an exec'd shell under pids.max 10: forks fail.
 		r := h.hull("exec", id, "sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 30 & done; echo spawned")
-		if r.code == 0 && !strings.Contains(r.stderr, "fork") {
+		if r.Code == 0 && !strings.Contains(r.Stderr, "fork") {
 			t.Errorf("12 children under pids.max 10 should fail to fork:\n%s", r)
 		}
 		if cur, _ := strconv.Atoi(cgroupFile(t, pid, "pids", "pids.current")); cur > 10 {
@@ -274,11 +257,11 @@ func TestExtrasCgroupResources(t *testing.T) {
 		// cpuset, which libcontainer writes before the memory limit, must
 		// be rolled back too.
 		res := `{"cpu":{"cpus":"0"},"memory":{"limit":4096,"checkBeforeUpdate":true}}`
-		r := h.hullOpts(cmdOpts{stdin: strings.NewReader(res)}, "update", "--resources", "-", id)
-		if r.code == 0 {
+		r := h.hullOpts(cmdOpts{Stdin: strings.NewReader(res)}, "update", "--resources", "-", id)
+		if r.Code == 0 {
 			t.Fatalf("update to a 4 KiB memory limit, below usage, succeeded:\n%s", r)
 		}
-		if len(lines(r.stderr)) != 1 || !strings.Contains(r.stderr, "memory limit") {
+		if len(lines(r.Stderr)) != 1 || !strings.Contains(r.Stderr, "memory limit") {
 			t.Errorf("want one line that names the memory limit:\n%s", r)
 		}
 		if got := cgroupFile(t, pid, "memory", "memory.limit_in_bytes"); got != fmt.Sprint(limit) {
@@ -475,7 +458,7 @@ func TestExtrasDevices(t *testing.T) {
 		} {
 			v := got[k]
 			if !strings.HasPrefix(v, want) || (want == "fail" && !strings.Contains(v, "Operation not permitted")) {
-				t.Errorf("%s: %q, want %s (failures with EPERM from the device cgroup)\nall output:\n%s", k, v, want, indent(out))
+				t.Errorf("%s: %q, want %s (failures with EPERM from the device cgroup)\nall output:\n%s", k, v, want, sysproc.Indent(out))
 			}
 		}
 	})
@@ -498,23 +481,23 @@ func TestExtrasDevices(t *testing.T) {
 			echo "pts:$(ls /dev/pts | tr '\n' ' ')"
 			echo "pts0:$( (exec 5<>/dev/pts/0) 2>&1)"
 		`)
-		out := r.stdout
+		out := r.Stdout
 		mustContain(t, "default devices", out, "null:read-ok", "zero:read-ok", "full:read-ok", "random:read-ok",
 			"urandom:read-ok", "null:write-ok", "No space left on device", "No such device or address",
 			"ptmx:open-ok", "pts:0 ptmx", "pts0:")
 		if strings.Contains(out, "Operation not permitted") || strings.Contains(out, "Permission denied") {
-			t.Errorf("a default device was refused:\n%s", indent(out))
+			t.Errorf("a default device was refused:\n%s", sysproc.Indent(out))
 		}
 		// runc's list, after the template's deny-all.
 		list := cgroupFile(t, h.state(id).Pid, "devices", "devices.list")
 		for _, rule := range []string{"c *:* m", "b *:* m", "c 1:3 rwm", "c 1:8 rwm", "c 1:7 rwm", "c 5:0 rwm",
 			"c 1:5 rwm", "c 1:9 rwm", "c 136:* rwm", "c 5:2 rwm", "c 10:200 rwm"} {
 			if !contains(lines(list), rule) {
-				t.Errorf("devices.list lacks runc's default rule %q:\n%s", rule, indent(list))
+				t.Errorf("devices.list lacks runc's default rule %q:\n%s", rule, sysproc.Indent(list))
 			}
 		}
 		if n := len(lines(list)); n != 11 {
-			t.Errorf("devices.list has %d rules, want runc's 11:\n%s", n, indent(list))
+			t.Errorf("devices.list has %d rules, want runc's 11:\n%s", n, sysproc.Indent(list))
 		}
 	})
 }
@@ -540,11 +523,11 @@ func TestExtrasUserNamespace(t *testing.T) {
 	pid := h.state(id).Pid
 
 	r := h.ok("exec", id, "sh", "-c", `id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map; touch /tmp/f; stat -c %u:%g /tmp/f`)
-	out := lines(r.stdout)
+	out := lines(r.Stdout)
 	wantMap := fmt.Sprintf("0 %d %d", hostID, size)
 	if len(out) != 5 || out[0] != "0" || out[1] != "0" || strings.Join(strings.Fields(out[2]), " ") != wantMap ||
 		strings.Join(strings.Fields(out[3]), " ") != wantMap || out[4] != "0:0" {
-		t.Errorf("inside the user namespace: want uid 0, gid 0, uid_map and gid_map %q, a new file owned 0:0; got:\n%s", wantMap, indent(r.stdout))
+		t.Errorf("inside the user namespace: want uid 0, gid 0, uid_map and gid_map %q, a new file owned 0:0; got:\n%s", wantMap, sysproc.Indent(r.Stdout))
 	}
 	// The same file seen from the host belongs to the mapped ids.
 	var st unix.Stat_t
@@ -563,9 +546,9 @@ func TestExtrasUserNamespace(t *testing.T) {
 
 	// The cgroup namespace: every hierarchy's path is the namespace root.
 	r = h.ok("exec", id, "cat", "/proc/self/cgroup")
-	for _, l := range lines(r.stdout) {
+	for _, l := range lines(r.Stdout) {
 		if parts := strings.SplitN(l, ":", 3); len(parts) != 3 || parts[2] != "/" {
-			t.Errorf("/proc/self/cgroup inside a cgroup namespace: line %q, want path /\n%s", l, indent(r.stdout))
+			t.Errorf("/proc/self/cgroup inside a cgroup namespace: line %q, want path /\n%s", l, sysproc.Indent(r.Stdout))
 		}
 	}
 	h.ok("delete", "--force", id)
@@ -620,12 +603,12 @@ func TestExtrasTimeNamespace(t *testing.T) {
 		}
 	}
 	if got["monotonic"] == "" || len(ls) != 5 {
-		t.Fatalf("time namespace container printed:\n%s\nwant timens_offsets (2 lines), the helper's clocks (2 lines) and the uptime", indent(out))
+		t.Fatalf("time namespace container printed:\n%s\nwant timens_offsets (2 lines), the helper's clocks (2 lines) and the uptime", sysproc.Indent(out))
 	}
 	// timens_offsets: "<clock> <secs> <nsecs>", then the helper's lines.
 	if strings.Join(strings.Fields(ls[0]), " ") != fmt.Sprintf("monotonic %d 0", monoOff) ||
 		strings.Join(strings.Fields(ls[1]), " ") != fmt.Sprintf("boottime %d 0", bootOff) {
-		t.Errorf("/proc/self/timens_offsets:\n%s\nwant monotonic %d and boottime %d", indent(strings.Join(ls[:2], "\n")), monoOff, bootOff)
+		t.Errorf("/proc/self/timens_offsets:\n%s\nwant monotonic %d and boottime %d", sysproc.Indent(strings.Join(ls[:2], "\n")), monoOff, bootOff)
 	}
 	near := func(what, s string, want int64) {
 		v, err := strconv.ParseFloat(s, 64)
@@ -783,10 +766,10 @@ func TestExtrasSeccompNotify(t *testing.T) {
 		m.fds = nil
 	}
 	r := <-done
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatalf("hull run:\n%s", r)
 	}
-	mustContain(t, "container output", r.stdout, "Permission denied", "first=1", "Function not implemented", "second=1")
+	mustContain(t, "container output", r.Stdout, "Permission denied", "first=1", "Function not implemented", "second=1")
 	h.assertClean(id)
 }
 
@@ -908,9 +891,9 @@ func TestExtrasProcess(t *testing.T) {
 		writeFile(t, file, string(data))
 		r := h.hull("exec", "--process", file, id)
 		switch {
-		case r.code == 0 && strings.TrimSpace(r.stdout) != "0077":
-			t.Errorf("exec with process.user.umask 0077 ran with umask %q (the container's is 0027)", strings.TrimSpace(r.stdout))
-		case r.code != 0 && (len(lines(r.stderr)) != 1 || !strings.Contains(r.stderr, "process.user.umask")):
+		case r.Code == 0 && strings.TrimSpace(r.Stdout) != "0077":
+			t.Errorf("exec with process.user.umask 0077 ran with umask %q (the container's is 0027)", strings.TrimSpace(r.Stdout))
+		case r.Code != 0 && (len(lines(r.Stderr)) != 1 || !strings.Contains(r.Stderr, "process.user.umask")):
 			t.Errorf("exec with process.user.umask: want it applied, or a one-line refusal naming process.user.umask:\n%s", r)
 		}
 		h.ok("delete", "--force", id)
@@ -1029,7 +1012,7 @@ func extMountinfoRoot(t *testing.T, mountinfo string) []string {
 		}
 	}
 	if !found {
-		t.Fatalf("no / in mountinfo:\n%s", indent(mountinfo))
+		t.Fatalf("no / in mountinfo:\n%s", sysproc.Indent(mountinfo))
 	}
 	return opt
 }
@@ -1053,7 +1036,7 @@ func TestExtrasMounts(t *testing.T) {
 			withMount(specs.Mount{Destination: "/etc", Type: "tmpfs", Source: "tmpfs", Options: []string{"tmpcopyup", "size=1m"}})))
 		got := lines(out)
 		if len(got) != 3 || !strings.HasPrefix(got[0], "root:x:0:0") || got[1] != "new" || !strings.Contains(got[2], " - tmpfs ") {
-			t.Errorf("tmpfs with tmpcopyup over /etc: printed\n%s\nwant the rootfs's /etc/passwd, a writable /etc and a tmpfs at /etc", indent(out))
+			t.Errorf("tmpfs with tmpcopyup over /etc: printed\n%s\nwant the rootfs's /etc/passwd, a writable /etc and a tmpfs at /etc", sysproc.Indent(out))
 		}
 		if fileExists(filepath.Join(rootfsDir, "etc", "hulltest")) {
 			os.Remove(filepath.Join(rootfsDir, "etc", "hulltest"))

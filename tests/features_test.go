@@ -23,6 +23,8 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/opencontainers/runtime-spec/specs-go/features"
 	"golang.org/x/sys/unix"
+
+	"github.com/hullrt/hull/tests/internal/sysproc"
 )
 
 // featuresDoc runs `hull features` and decodes it.
@@ -30,11 +32,11 @@ func featuresDoc(t *testing.T, h *H) *features.Features {
 	t.Helper()
 	r := h.ok("features")
 	var f features.Features
-	if err := json.Unmarshal([]byte(r.stdout), &f); err != nil {
+	if err := json.Unmarshal([]byte(r.Stdout), &f); err != nil {
 		t.Fatalf("hull features printed invalid JSON: %v\n%s", err, r)
 	}
 	if f.Linux == nil {
-		t.Fatalf("hull features has no linux section:\n%s", r.stdout)
+		t.Fatalf("hull features has no linux section:\n%s", r.Stdout)
 	}
 	return &f
 }
@@ -46,11 +48,11 @@ func featRefused(t *testing.T, h *H, bundle string, wants ...string) string {
 	t.Helper()
 	id := h.id()
 	r := h.hull("run", "--bundle", bundle, id)
-	if r.code == 0 {
+	if r.Code == 0 {
 		t.Errorf("hull run succeeded, want a refusal:\n%s", r)
 		return ""
 	}
-	msg := strings.TrimSpace(r.stderr)
+	msg := strings.TrimSpace(r.Stderr)
 	if n := len(lines(msg)); n != 1 {
 		t.Errorf("want a one-line error, got %d lines:\n%s", n, r)
 	}
@@ -231,15 +233,8 @@ type featMount struct {
 
 func featParseMountinfo(out string) map[string]featMount {
 	m := map[string]featMount{}
-	for _, l := range lines(out) {
-		f := strings.Fields(l)
-		sep := slices.Index(f, "-")
-		if len(f) < 7 || sep < 6 || sep+3 >= len(f) {
-			continue
-		}
-		opts := strings.Split(f[5], ",")
-		opts = append(opts, f[6:sep]...)
-		m[unescapeMount(f[4])] = featMount{opts: opts, fs: f[sep+1], super: strings.Split(f[sep+3], ",")}
+	for _, mi := range sysproc.ParseMountInfo(out) {
+		m[mi.Point] = featMount{opts: append(mi.Options, mi.Optional...), fs: mi.FSType, super: mi.SuperOptions}
 	}
 	return m
 }
@@ -253,6 +248,23 @@ func featHasOpt(opts []string, o string) bool {
 		}
 	}
 	return false
+}
+
+// featCheckOpts fails t unless the options opts (of kind "mount" or
+// "superblock") of the mount at at have every one of has and none of
+// hasNot, matched as featHasOpt does.
+func featCheckOpts(t *testing.T, at, kind string, opts, has, hasNot []string) {
+	t.Helper()
+	for _, o := range has {
+		if !featHasOpt(opts, o) {
+			t.Errorf("%s: %s options %q lack %q", at, kind, opts, o)
+		}
+	}
+	for _, o := range hasNot {
+		if featHasOpt(opts, o) {
+			t.Errorf("%s: %s options %q have %q", at, kind, opts, o)
+		}
+	}
 }
 
 // featMountExpect is what a mount point inside must (not) show.
@@ -493,29 +505,11 @@ func featRunMountCase(t *testing.T, h *H, src featSources, c featMountCase) {
 			continue
 		}
 		if !ok {
-			t.Errorf("no mount at %s inside; mountinfo:\n%s", e.at, indent(info))
+			t.Errorf("no mount at %s inside; mountinfo:\n%s", e.at, sysproc.Indent(info))
 			continue
 		}
-		for _, o := range e.has {
-			if !featHasOpt(mi.opts, o) {
-				t.Errorf("%s: mount options %q lack %q", e.at, mi.opts, o)
-			}
-		}
-		for _, o := range e.hasNot {
-			if featHasOpt(mi.opts, o) {
-				t.Errorf("%s: mount options %q have %q", e.at, mi.opts, o)
-			}
-		}
-		for _, o := range e.super {
-			if !featHasOpt(mi.super, o) {
-				t.Errorf("%s: superblock options %q lack %q", e.at, mi.super, o)
-			}
-		}
-		for _, o := range e.superNot {
-			if featHasOpt(mi.super, o) {
-				t.Errorf("%s: superblock options %q have %q", e.at, mi.super, o)
-			}
-		}
+		featCheckOpts(t, e.at, "mount", mi.opts, e.has, e.hasNot)
+		featCheckOpts(t, e.at, "superblock", mi.super, e.super, e.superNot)
 		if e.wantFS != "" && mi.fs != e.wantFS {
 			t.Errorf("%s: filesystem %q, want %q", e.at, mi.fs, e.wantFS)
 		}
@@ -763,10 +757,10 @@ func TestFeaturesCgroup(t *testing.T) {
 		id := h.id()
 		b := h.bundle([]string{"true"}, func(s *specs.Spec) { s.Linux.CgroupsPath = "system.slice:hulltest:" + id })
 		r := h.hull("--systemd-cgroup", "run", "--bundle", b, id)
-		if r.code == 0 {
+		if r.Code == 0 {
 			t.Fatalf("--systemd-cgroup run succeeded although features says systemd=false:\n%s", r)
 		}
-		msg := strings.TrimSpace(r.stderr)
+		msg := strings.TrimSpace(r.Stderr)
 		if len(lines(msg)) != 1 || !strings.Contains(strings.ToLower(msg), "systemd") {
 			t.Errorf("want a one-line error that names systemd:\n%s", r)
 		}
@@ -1088,7 +1082,7 @@ func TestFeaturesNetDevices(t *testing.T) {
 	}
 	suffix := fmt.Sprintf("%06x", rand.Uint32()&0xffffff)
 	dev, peer := "hvfa"+suffix, "hvfb"+suffix
-	if r := runCmd(t, h.dir, cmdOpts{}, "ip", "link", "add", dev, "type", "veth", "peer", "name", peer); r.code != 0 {
+	if r := runCmd(t, h.dir, cmdOpts{}, "ip", "link", "add", dev, "type", "veth", "peer", "name", peer); r.Code != 0 {
 		t.Fatalf("cannot make a veth pair:\n%s", r)
 	}
 	t.Cleanup(func() {
@@ -1148,7 +1142,7 @@ func TestFeaturesAnnotations(t *testing.T) {
 	h := newH(t)
 	f := featuresDoc(t, h)
 	v := h.ok("--version")
-	first, _, _ := strings.Cut(v.stdout, "\n")
+	first, _, _ := strings.Cut(v.Stdout, "\n")
 	version, ok := strings.CutPrefix(first, "hull version ")
 	if !ok {
 		t.Fatalf("hull --version does not start with \"hull version \":\n%s", v)
@@ -1164,7 +1158,7 @@ func TestFeaturesAnnotations(t *testing.T) {
 		}
 		return
 	}
-	for _, l := range lines(v.stdout) {
+	for _, l := range lines(v.Stdout) {
 		if lv, ok := strings.CutPrefix(l, "libseccomp: "); ok && lv != got {
 			t.Errorf("annotation libseccomp version %q, hull --version says %q", got, lv)
 		}
@@ -1172,7 +1166,7 @@ func TestFeaturesAnnotations(t *testing.T) {
 	// What hull really loads: the libseccomp.so.2 symlink ldd resolves,
 	// whose target is named after the full version.
 	r := runCmd(t, h.dir, cmdOpts{}, "ldd", hullBin)
-	for _, l := range lines(r.stdout) {
+	for _, l := range lines(r.Stdout) {
 		name, path, ok := strings.Cut(l, " => ")
 		if !ok || !strings.HasPrefix(name, "libseccomp.so") {
 			continue
@@ -1186,5 +1180,5 @@ func TestFeaturesAnnotations(t *testing.T) {
 		}
 		return
 	}
-	t.Logf("hull is not dynamically linked to libseccomp (ldd: %q); checked against hull --version only", r.stdout)
+	t.Logf("hull is not dynamically linked to libseccomp (ldd: %q); checked against hull --version only", r.Stdout)
 }

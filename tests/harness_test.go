@@ -1,17 +1,14 @@
 package tests
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"io"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,6 +17,8 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
+
+	"github.com/hullrt/hull/tests/internal/sysproc"
 )
 
 // cmdTimeout bounds every hull (or runc) invocation; a command that hangs
@@ -38,6 +37,9 @@ var (
 	skipReason string
 	// setupErr, when set, makes every test fail (hull does not build...).
 	setupErr error
+	// reaper reaps the containers re-parented to the test binary; every
+	// command runs through it (runCmd). Nil when the tests skip.
+	reaper *sysproc.Reaper
 
 	idCounter atomic.Int64
 
@@ -76,12 +78,11 @@ func testMain(m *testing.M) int {
 		// the nearest subreaper; PID 1 on these machines never reaps, so
 		// without this every stopped container would stay a zombie. The test
 		// binary plays the part of containerd-shim here.
-		if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
-			fmt.Fprintln(os.Stderr, "tests: PR_SET_CHILD_SUBREAPER:", err)
+		if reaper, err = sysproc.NewReaper(100 * time.Millisecond); err != nil {
+			fmt.Fprintln(os.Stderr, "tests:", err)
 			return 1
 		}
-		stop := startReaper()
-		defer stop()
+		defer reaper.Close()
 	}
 
 	code := m.Run()
@@ -91,7 +92,7 @@ func testMain(m *testing.M) int {
 			fmt.Fprintf(os.Stderr, "tests: hull processes left running after all tests: %s\n", strings.Join(strays, "; "))
 			code = 1
 		}
-		reapNow()
+		reaper.Reap()
 	}
 	return code
 }
@@ -185,248 +186,36 @@ func fileExists(p string) bool {
 // Running commands
 
 // result is one finished command.
-type result struct {
-	args   []string
-	stdout string
-	stderr string
-	code   int // exit code; 128+n when killed by signal n; -1 when it did not run
-	err    error
-}
+type result = sysproc.Result
 
-func (r result) String() string {
-	return fmt.Sprintf("command: %s\nexit status: %d (err: %v)\nstdout:\n%s\nstderr:\n%s",
-		shellQuote(r.args), r.code, r.err, indent(r.stdout), indent(r.stderr))
-}
+// cmdOpts are optional settings for runCmd; Timeout and OutDir are set by
+// runCmd.
+type cmdOpts = sysproc.RunOpts
 
-func indent(s string) string {
-	if s == "" {
-		return "\t<empty>"
-	}
-	return "\t" + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n\t")
-}
-
-func shellQuote(args []string) string {
-	q := make([]string, len(args))
-	for i, a := range args {
-		if a == "" || strings.ContainsAny(a, " \t\n'\"$&;|<>*?()[]{}\\") {
-			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-		}
-		if len(a) > 200 {
-			a = a[:100] + fmt.Sprintf("...(%d bytes)", len(a))
-		}
-		q[i] = a
-	}
-	return strings.Join(q, " ")
-}
-
-// cmdOpts are optional settings for runCmd.
-type cmdOpts struct {
-	extraFiles []*os.File
-	stdin      io.Reader
-	// dir is the working directory (default: the test's).
-	dir string
-	// started is called with the running command, before waiting for it.
-	started func(*exec.Cmd)
-	// env is added to the test's environment.
-	env []string
-}
-
-// runCmd runs name with args under cmdTimeout. Stdout and stderr go to
-// files, not pipes, because a detached container inherits them and would
-// keep a pipe open long after hull exits.
+// runCmd runs name with args under cmdTimeout, its output kept in files in
+// dir, through the reaper so that the reaper never takes its exit status.
 func runCmd(t testing.TB, dir string, o cmdOpts, name string, args ...string) result {
 	t.Helper()
-	r := result{args: append([]string{name}, args...), code: -1}
-	// Errorf, not Fatal: runCmd may run on a goroutine of the test.
-	outF, err := os.CreateTemp(dir, "stdout-")
+	o.Timeout, o.OutDir = cmdTimeout, dir
+	r, err := reaper.Run(o, name, args...)
 	if err != nil {
+		// Errorf, not Fatal: runCmd may run on a goroutine of the test.
 		t.Errorf("runCmd: %v", err)
-		r.err = err
-		return r
 	}
-	errF, err := os.CreateTemp(dir, "stderr-")
-	if err != nil {
-		outF.Close()
-		os.Remove(outF.Name())
-		t.Errorf("runCmd: %v", err)
-		r.err = err
-		return r
-	}
-	defer func() {
-		outF.Close()
-		errF.Close()
-		os.Remove(outF.Name())
-		os.Remove(errF.Name())
-	}()
-
-	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Stdout, cmd.Stderr = outF, errF
-	cmd.Stdin = o.stdin
-	cmd.Dir = o.dir
-	cmd.ExtraFiles = o.extraFiles
-	if o.env != nil {
-		cmd.Env = append(os.Environ(), o.env...)
-	}
-	cmd.WaitDelay = 5 * time.Second
-	if err := startTracked(cmd); err != nil {
-		r.err = err
-		return r
-	}
-	if o.started != nil {
-		o.started(cmd)
-	}
-	r.err = waitTracked(cmd)
-	if ctx.Err() != nil {
-		r.err = fmt.Errorf("timed out after %v: %w", cmdTimeout, r.err)
-	}
-	r.code = exitCode(cmd.ProcessState)
-	stdout, _ := os.ReadFile(outF.Name())
-	stderr, _ := os.ReadFile(errF.Name())
-	r.stdout, r.stderr = string(stdout), string(stderr)
 	return r
-}
-
-func exitCode(ps *os.ProcessState) int {
-	if ps == nil {
-		return -1
-	}
-	if ws, ok := ps.Sys().(unix.WaitStatus); ok && ws.Signaled() {
-		return 128 + int(ws.Signal())
-	}
-	return ps.ExitCode()
-}
-
-// ---------------------------------------------------------------------------
-// Child tracking and reaping. The test binary is a subreaper; orphaned
-// container processes become its children. The reaper waits only for
-// zombies that os/exec does not own, so it never steals an exit status.
-
-var (
-	procMu       sync.RWMutex // held for reading while starting, for writing while reaping
-	execChildren sync.Map     // pid -> struct{}: children owned by an exec.Cmd
-)
-
-func startTracked(cmd *exec.Cmd) error {
-	procMu.RLock()
-	defer procMu.RUnlock()
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	execChildren.Store(cmd.Process.Pid, struct{}{})
-	return nil
-}
-
-func waitTracked(cmd *exec.Cmd) error {
-	err := cmd.Wait()
-	execChildren.Delete(cmd.Process.Pid)
-	return err
-}
-
-func startReaper() (stop func()) {
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		tick := time.NewTicker(100 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				reapNow()
-			}
-		}
-	}()
-	return func() { close(done); <-finished }
-}
-
-// reapNow waits for every zombie child of this process that no exec.Cmd owns.
-func reapNow() {
-	procMu.Lock()
-	defer procMu.Unlock()
-	me := os.Getpid()
-	for _, p := range listProcs() {
-		if p.ppid != me || p.state != 'Z' {
-			continue
-		}
-		if _, owned := execChildren.Load(p.pid); owned {
-			continue
-		}
-		var ws unix.WaitStatus
-		_, _ = unix.Wait4(p.pid, &ws, unix.WNOHANG, nil)
-	}
-}
-
-type procInfo struct {
-	pid, ppid int
-	state     byte
-	comm      string
-}
-
-func listProcs() []procInfo {
-	ents, err := os.ReadDir("/proc")
-	if err != nil {
-		return nil
-	}
-	var ps []procInfo
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if p, ok := readProc(pid); ok {
-			ps = append(ps, p)
-		}
-	}
-	return ps
-}
-
-func readProc(pid int) (procInfo, bool) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return procInfo{}, false
-	}
-	s := string(data)
-	open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-	if open < 0 || end < 0 || end+4 > len(s) {
-		return procInfo{}, false
-	}
-	fields := strings.Fields(s[end+2:])
-	if len(fields) < 2 {
-		return procInfo{}, false
-	}
-	ppid, _ := strconv.Atoi(fields[1])
-	return procInfo{pid: pid, ppid: ppid, state: fields[0][0], comm: s[open+1 : end]}, true
-}
-
-// alive reports whether pid exists and is not a zombie.
-func alive(pid int) bool {
-	p, ok := readProc(pid)
-	return ok && p.state != 'Z' && p.state != 'X'
-}
-
-func cmdline(pid int) []string {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	if err != nil || len(data) == 0 {
-		return nil
-	}
-	return strings.Split(strings.TrimRight(string(data), "\x00"), "\x00")
 }
 
 // strayHullProcesses lists running processes of the hull binary under test.
 func strayHullProcesses() []string {
 	var out []string
-	for _, p := range listProcs() {
-		if p.state == 'Z' || p.pid == os.Getpid() {
+	for _, p := range sysproc.Procs() {
+		if p.State == 'Z' || p.PID == os.Getpid() {
 			continue
 		}
-		exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", p.pid))
-		args := cmdline(p.pid)
+		exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", p.PID))
+		args := sysproc.Cmdline(p.PID)
 		if strings.HasPrefix(exe, hullBin) || (len(args) > 0 && args[0] == hullBin) {
-			out = append(out, fmt.Sprintf("pid %d: %s", p.pid, strings.Join(args, " ")))
+			out = append(out, fmt.Sprintf("pid %d: %s", p.PID, strings.Join(args, " ")))
 		}
 	}
 	return out
@@ -503,7 +292,7 @@ func (h *H) hullOpts(o cmdOpts, args ...string) result {
 func (h *H) ok(args ...string) result {
 	h.t.Helper()
 	r := h.hull(args...)
-	if r.code != 0 {
+	if r.Code != 0 {
 		h.t.Fatalf("hull failed:\n%s", r)
 	}
 	return r
@@ -513,7 +302,7 @@ func (h *H) ok(args ...string) result {
 func (h *H) fail(args ...string) result {
 	h.t.Helper()
 	r := h.hull(args...)
-	if r.code == 0 {
+	if r.Code == 0 {
 		h.t.Fatalf("hull succeeded, want an error:\n%s", r)
 	}
 	return r
@@ -529,7 +318,7 @@ func (h *H) template() *specs.Spec {
 			return
 		}
 		r := runCmd(h.t, dir, cmdOpts{}, hullBin, "spec", "--bundle", dir)
-		if r.code != 0 {
+		if r.Code != 0 {
 			templateErr = fmt.Errorf("hull spec failed:\n%s", r)
 			return
 		}
@@ -623,7 +412,7 @@ func (h *H) state(id string) containerState {
 	h.t.Helper()
 	r := h.ok("state", id)
 	var st containerState
-	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
+	if err := json.Unmarshal([]byte(r.Stdout), &st); err != nil {
 		h.t.Fatalf("hull state printed invalid JSON: %v\n%s", err, r)
 	}
 	return st
@@ -652,7 +441,7 @@ func (h *H) runOut(bundle string, extraArgs ...string) string {
 	id := h.id()
 	args := append([]string{"run", "--bundle", bundle}, extraArgs...)
 	r := h.ok(append(args, id)...)
-	return r.stdout
+	return r.Stdout
 }
 
 // ---------------------------------------------------------------------------
@@ -677,11 +466,11 @@ func (h *H) leftovers(id string) []string {
 	for _, d := range cgroupDirs(id, cgPath) {
 		out = append(out, "cgroup "+d)
 	}
-	for _, m := range mountsUnder(append(bundles, rootfsDir)...) {
+	for _, m := range sysproc.MountsUnder(append(bundles, rootfsDir)...) {
 		out = append(out, "mount "+m)
 	}
 	for _, p := range containerProcs(id, cgPath) {
-		out = append(out, fmt.Sprintf("process %d (%s)", p.pid, strings.Join(cmdline(p.pid), " ")))
+		out = append(out, fmt.Sprintf("process %d (%s)", p.PID, strings.Join(sysproc.Cmdline(p.PID), " ")))
 	}
 	return out
 }
@@ -689,7 +478,7 @@ func (h *H) leftovers(id string) []string {
 // assertClean fails the test if hull left anything behind for id.
 func (h *H) assertClean(id string) {
 	h.t.Helper()
-	reapNow()
+	reaper.Reap()
 	// A killed process may take a moment to leave its cgroup.
 	var left []string
 	for i := 0; i < 40; i++ {
@@ -751,62 +540,21 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// mountsUnder lists mount points in this mount namespace under any of dirs.
-func mountsUnder(dirs ...string) []string {
-	data, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		return nil
-	}
-	var out []string
-	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 5 {
-			continue
-		}
-		mp := unescapeMount(f[4])
-		for _, d := range dirs {
-			if d != "" && (mp == d || strings.HasPrefix(mp, d+"/")) {
-				out = append(out, mp)
-				break
-			}
-		}
-	}
-	return out
-}
-
-func unescapeMount(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) {
-			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(n))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
 // containerProcs finds live processes that belong to container id: in a
 // cgroup named id or at cgroupsPath, or a hull (or runc) process with id
 // among its arguments.
-func containerProcs(id, cgroupsPath string) []procInfo {
-	var out []procInfo
+func containerProcs(id, cgroupsPath string) []sysproc.Proc {
+	var out []sysproc.Proc
 	me := os.Getpid()
-	for _, p := range listProcs() {
-		if p.pid == me || p.state == 'Z' || p.state == 'X' {
+	for _, p := range sysproc.Procs() {
+		if p.PID == me || !p.Live() {
 			continue
 		}
-		if inCgroupNamed(p.pid, id) || (cgroupsPath != "" && inCgroupPath(p.pid, cgroupsPath)) {
+		if inCgroupNamed(p.PID, id) || (cgroupsPath != "" && inCgroupPath(p.PID, cgroupsPath)) {
 			out = append(out, p)
 			continue
 		}
-		args := cmdline(p.pid)
+		args := sysproc.Cmdline(p.PID)
 		if len(args) > 1 && (args[0] == hullBin || filepath.Base(args[0]) == "runc") && contains(args[1:], id) {
 			out = append(out, p)
 		}
@@ -814,28 +562,28 @@ func containerProcs(id, cgroupsPath string) []procInfo {
 	return out
 }
 
+// inCgroupPath reports whether pid is in a cgroup whose path ends in path,
+// in any hierarchy.
 func inCgroupPath(pid int, path string) bool {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
-	if err != nil {
-		return false
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		parts := strings.SplitN(line, ":", 3)
-		if len(parts) == 3 && (parts[2] == path || strings.HasSuffix(parts[2], path)) {
-			return true
-		}
-	}
-	return false
+	return inCgroup(pid, func(p string) bool { return p == path || strings.HasSuffix(p, path) })
 }
 
+// inCgroupNamed reports whether pid is in a cgroup named id, or below
+// one, in any hierarchy.
 func inCgroupNamed(pid int, id string) bool {
+	return inCgroup(pid, func(p string) bool { return filepath.Base(p) == id || strings.Contains(p, "/"+id+"/") })
+}
+
+// inCgroup reports whether match accepts one of pid's cgroup paths, from
+// /proc/<pid>/cgroup.
+func inCgroup(pid int, match func(path string) bool) bool {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
 	if err != nil {
 		return false
 	}
 	for _, line := range strings.Split(string(data), "\n") {
 		parts := strings.SplitN(line, ":", 3)
-		if len(parts) == 3 && (filepath.Base(parts[2]) == id || strings.Contains(parts[2], "/"+id+"/")) {
+		if len(parts) == 3 && match(parts[2]) {
 			return true
 		}
 	}
@@ -859,7 +607,7 @@ func (h *H) cleanup() {
 			runCmd(h.t, h.dir, cmdOpts{}, hullBin, "--root", h.root, "delete", "--force", id)
 		}
 	}
-	reapNow()
+	reaper.Reap()
 	for _, id := range ids {
 		var left []string
 		for i := 0; i < 40; i++ {
@@ -867,7 +615,7 @@ func (h *H) cleanup() {
 				break
 			}
 			time.Sleep(50 * time.Millisecond)
-			reapNow()
+			reaper.Reap()
 		}
 		if len(left) == 0 {
 			continue
@@ -883,10 +631,10 @@ func (h *H) forceClean(id string) {
 	cgp := h.cgroupPaths[id]
 	h.mu.Unlock()
 	for _, p := range containerProcs(id, cgp) {
-		_ = unix.Kill(p.pid, unix.SIGKILL)
+		_ = unix.Kill(p.PID, unix.SIGKILL)
 	}
 	time.Sleep(100 * time.Millisecond)
-	reapNow()
+	reaper.Reap()
 	h.mu.Lock()
 	cg := h.cgroupPaths[id]
 	bundles := append([]string(nil), h.bundles...)
@@ -894,7 +642,7 @@ func (h *H) forceClean(id string) {
 	for _, d := range cgroupDirs(id, cg) {
 		rmdirTree(d)
 	}
-	for _, m := range mountsUnder(append(bundles, rootfsDir)...) {
+	for _, m := range sysproc.MountsUnder(append(bundles, rootfsDir)...) {
 		_ = unix.Unmount(m, unix.MNT_DETACH)
 	}
 	_ = os.RemoveAll(filepath.Join(h.root, id))
@@ -962,7 +710,7 @@ func mustContain(t *testing.T, what, s string, wants ...string) {
 	t.Helper()
 	for _, w := range wants {
 		if !strings.Contains(s, w) {
-			t.Errorf("%s does not contain %q:\n%s", what, w, indent(s))
+			t.Errorf("%s does not contain %q:\n%s", what, w, sysproc.Indent(s))
 		}
 	}
 }

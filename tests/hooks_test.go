@@ -98,11 +98,11 @@ func TestHookFailures(t *testing.T) {
 			hooks := tc.hooks
 			r := h.fail("run", "--bundle", h.bundle([]string{"true"}, func(s *specs.Spec) { s.Hooks = &hooks }), id)
 			for _, w := range tc.want {
-				if !strings.Contains(r.stderr, w) {
+				if !strings.Contains(r.Stderr, w) {
 					t.Errorf("error lacks %q:\n%s", w, r)
 				}
 			}
-			if strings.Count(r.stderr, "\n") != 1 {
+			if strings.Count(r.Stderr, "\n") != 1 {
 				t.Errorf("want a one-line error:\n%s", r)
 			}
 			h.assertClean(id)
@@ -128,7 +128,7 @@ func TestHookFailures(t *testing.T) {
 			default:
 				r = h.fail("run", "--bundle", b, id)
 			}
-			if !strings.Contains(r.stderr, "poststart hook #0") || !strings.Contains(r.stderr, "hook-said-no") {
+			if !strings.Contains(r.Stderr, "poststart hook #0") || !strings.Contains(r.Stderr, "hook-said-no") {
 				t.Errorf("%s: error should name the poststart hook and its stderr:\n%s", mode, r)
 			}
 			h.assertClean(id)
@@ -149,7 +149,7 @@ func TestHookFailures(t *testing.T) {
 		logFile := filepath.Join(h.dir, "hull.log")
 		h.ok("run", "-d", "--bundle", b, id)
 		r := h.hull("--log", logFile, "--log-format", "json", "delete", "--force", id)
-		if r.code != 0 {
+		if r.Code != 0 {
 			t.Fatalf("a failing poststop hook must not fail the delete:\n%s", r)
 		}
 		h.assertClean(id)

@@ -13,6 +13,8 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
+
+	"github.com/hullrt/hull/tests/internal/sysproc"
 )
 
 // waitForFile is a shell loop that blocks until the host creates a file in
@@ -43,7 +45,7 @@ func TestStateTransitions(t *testing.T) {
 	if st.Status != "created" {
 		t.Errorf("after create: status %q, want created", st.Status)
 	}
-	if st.Pid <= 0 || !alive(st.Pid) {
+	if st.Pid <= 0 || !sysproc.Alive(st.Pid) {
 		t.Errorf("after create: pid %d is not a live process", st.Pid)
 	}
 	if st.ID != id {
@@ -64,7 +66,7 @@ func TestStateTransitions(t *testing.T) {
 	if st.Annotations["org.hull.test"] != "yes" {
 		t.Errorf("state annotations %v, want org.hull.test=yes", st.Annotations)
 	}
-	raw := h.ok("state", id).stdout
+	raw := h.ok("state", id).Stdout
 	var fields map[string]any
 	if err := json.Unmarshal([]byte(raw), &fields); err != nil {
 		t.Fatalf("state is not JSON: %v\n%s", err, raw)
@@ -83,11 +85,11 @@ func TestStateTransitions(t *testing.T) {
 	if st2.Pid != st.Pid {
 		t.Errorf("after start: pid %d, want the created pid %d", st2.Pid, st.Pid)
 	}
-	if got := cmdline(st2.Pid); len(got) == 0 || got[0] != "sh" {
+	if got := sysproc.Cmdline(st2.Pid); len(got) == 0 || got[0] != "sh" {
 		t.Errorf("after start: pid %d runs %q, want the container's sh", st2.Pid, got)
 	}
 	r := h.fail("start", id)
-	if r.code == 0 {
+	if r.Code == 0 {
 		t.Errorf("second start succeeded")
 	}
 
@@ -123,8 +125,8 @@ func TestRunExitCode(t *testing.T) {
 			h := newH(t)
 			id := h.id()
 			r := h.hull("run", "--bundle", h.bundle(c.args, c.mods...), id)
-			if r.code != c.want {
-				t.Errorf("exit code %d, want %d\n%s", r.code, c.want, r)
+			if r.Code != c.want {
+				t.Errorf("exit code %d, want %d\n%s", r.Code, c.want, r)
 			}
 			h.assertClean(id)
 		})
@@ -154,7 +156,7 @@ func TestRunSignalledFromOutside(t *testing.T) {
 			id := h.id()
 			bundle := h.bundle(longRunning, c.mods...)
 			var killErr string
-			r := h.hullOpts(cmdOpts{started: func(cmd *exec.Cmd) {
+			r := h.hullOpts(cmdOpts{Started: func(cmd *exec.Cmd) {
 				if err := waitRunning(h, id); err != "" {
 					killErr = err
 					cmd.Process.Kill()
@@ -164,7 +166,7 @@ func TestRunSignalledFromOutside(t *testing.T) {
 					cmd.Process.Signal(c.toHull)
 					return
 				}
-				if k := h.hull("kill", id, c.signal); k.code != 0 {
+				if k := h.hull("kill", id, c.signal); k.Code != 0 {
 					killErr = k.String()
 					cmd.Process.Kill()
 				}
@@ -172,8 +174,8 @@ func TestRunSignalledFromOutside(t *testing.T) {
 			if killErr != "" {
 				t.Fatalf("could not signal the container: %s\nrun: %s", killErr, r)
 			}
-			if r.code != c.want {
-				t.Errorf("exit code %d, want %d\n%s", r.code, c.want, r)
+			if r.Code != c.want {
+				t.Errorf("exit code %d, want %d\n%s", r.Code, c.want, r)
 			}
 			h.assertClean(id)
 		})
@@ -188,7 +190,7 @@ func waitRunning(h *H, id string) string {
 	for time.Now().Before(deadline) {
 		last = h.hull("state", id)
 		var st containerState
-		if last.code == 0 && json.Unmarshal([]byte(last.stdout), &st) == nil && st.Status == "running" {
+		if last.Code == 0 && json.Unmarshal([]byte(last.Stdout), &st) == nil && st.Status == "running" {
 			return ""
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -201,13 +203,13 @@ func TestRunDeletesContainer(t *testing.T) {
 	h := newH(t)
 	id := h.id()
 	r := h.ok("run", "--bundle", h.bundle([]string{"echo", "hello"}), id)
-	if r.stdout != "hello\n" {
-		t.Errorf("run stdout %q, want %q", r.stdout, "hello\n")
+	if r.Stdout != "hello\n" {
+		t.Errorf("run stdout %q, want %q", r.Stdout, "hello\n")
 	}
 	r = h.fail("state", id)
-	mustContain(t, "state after run", r.stderr, "does not exist")
-	if r := h.ok("list", "-q"); strings.TrimSpace(r.stdout) != "" {
-		t.Errorf("after run (no --keep), list -q shows containers: %q", r.stdout)
+	mustContain(t, "state after run", r.Stderr, "does not exist")
+	if r := h.ok("list", "-q"); strings.TrimSpace(r.Stdout) != "" {
+		t.Errorf("after run (no --keep), list -q shows containers: %q", r.Stdout)
 	}
 	h.assertClean(id)
 }
@@ -217,7 +219,7 @@ func TestRunKeep(t *testing.T) {
 	h := newH(t)
 	id := h.id()
 	r := h.hull("run", "--keep", "--bundle", h.bundle([]string{"sh", "-c", "echo kept; exit 7"}), id)
-	if r.code != 7 || r.stdout != "kept\n" {
+	if r.Code != 7 || r.Stdout != "kept\n" {
 		t.Errorf("run --keep: want exit 7 and stdout \"kept\\n\"\n%s", r)
 	}
 	st := h.state(id)
@@ -238,8 +240,8 @@ func TestRunDetach(t *testing.T) {
 		t.Errorf("run --detach took %v; it should return once the container runs", d)
 	}
 	st := h.state(id)
-	if st.Status != "running" || !alive(st.Pid) {
-		t.Fatalf("after run --detach: status %q pid %d alive=%v, want running", st.Status, st.Pid, alive(st.Pid))
+	if st.Status != "running" || !sysproc.Alive(st.Pid) {
+		t.Fatalf("after run --detach: status %q pid %d alive=%v, want running", st.Status, st.Pid, sysproc.Alive(st.Pid))
 	}
 	h.ok("kill", id, "KILL")
 	h.waitStatus(id, "stopped")
@@ -336,8 +338,8 @@ func TestKillInvalidSignal(t *testing.T) {
 func cgroupPids(id string) []int {
 	var pids []int
 	for _, p := range containerProcs(id, "") {
-		if inCgroupNamed(p.pid, id) {
-			pids = append(pids, p.pid)
+		if inCgroupNamed(p.PID, id) {
+			pids = append(pids, p.PID)
 		}
 	}
 	return pids
@@ -372,7 +374,7 @@ func TestKillAll(t *testing.T) {
 			for {
 				var live []int
 				for _, p := range pids {
-					if alive(p) {
+					if sysproc.Alive(p) {
 						live = append(live, p)
 					}
 				}
@@ -409,14 +411,14 @@ func TestDeleteRunning(t *testing.T) {
 	pid := h.state(id).Pid
 	r := h.fail("delete", id)
 	checkOneLineError(t, r, "running")
-	if st := h.state(id); st.Status != "running" || !alive(pid) {
-		t.Errorf("after a refused delete: status %q, pid alive %v; want it untouched", st.Status, alive(pid))
+	if st := h.state(id); st.Status != "running" || !sysproc.Alive(pid) {
+		t.Errorf("after a refused delete: status %q, pid alive %v; want it untouched", st.Status, sysproc.Alive(pid))
 	}
 	h.ok("delete", "--force", id)
-	if alive(pid) {
+	if sysproc.Alive(pid) {
 		// Give the kernel a moment to finish the kill.
 		time.Sleep(200 * time.Millisecond)
-		if alive(pid) {
+		if sysproc.Alive(pid) {
 			t.Errorf("after delete --force: pid %d still alive", pid)
 		}
 	}
@@ -428,7 +430,7 @@ func TestDeleteRunning(t *testing.T) {
 	pid2 := h.state(id2).Pid
 	h.ok("delete", id2)
 	time.Sleep(100 * time.Millisecond)
-	if alive(pid2) {
+	if sysproc.Alive(pid2) {
 		t.Errorf("after delete of a created container: its init %d still alive", pid2)
 	}
 	h.assertClean(id2)
@@ -498,7 +500,7 @@ func TestList(t *testing.T) {
 	t.Run("quiet", func(t *testing.T) {
 		for _, flag := range []string{"-q", "--quiet"} {
 			r := h.ok("list", flag)
-			got := lines(r.stdout)
+			got := lines(r.Stdout)
 			if len(got) != 2 || !contains(got, created) || !contains(got, running) {
 				t.Errorf("list %s: got %q, want the two ids %s %s", flag, got, created, running)
 			}
@@ -508,7 +510,7 @@ func TestList(t *testing.T) {
 	t.Run("table", func(t *testing.T) {
 		for _, args := range [][]string{{"list"}, {"list", "--format", "table"}} {
 			r := h.ok(args...)
-			ls := lines(r.stdout)
+			ls := lines(r.Stdout)
 			if len(ls) != 3 {
 				t.Fatalf("%v: %d lines, want header + 2:\n%s", args, len(ls), r)
 			}
@@ -539,11 +541,11 @@ func TestList(t *testing.T) {
 	t.Run("json", func(t *testing.T) {
 		r := h.ok("list", "--format", "json")
 		var got []containerState
-		if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		if err := json.Unmarshal([]byte(r.Stdout), &got); err != nil {
 			t.Fatalf("list --format json: %v\n%s", err, r)
 		}
 		var raw []map[string]any
-		_ = json.Unmarshal([]byte(r.stdout), &raw)
+		_ = json.Unmarshal([]byte(r.Stdout), &raw)
 		for _, m := range raw {
 			for _, k := range []string{"ociVersion", "id", "pid", "status", "bundle", "rootfs", "created", "owner"} {
 				if _, ok := m[k]; !ok {
@@ -575,7 +577,7 @@ func TestList(t *testing.T) {
 	h.ok("delete", "--force", running)
 	h.assertClean(created)
 	h.assertClean(running)
-	if r := h.ok("list", "-q"); strings.TrimSpace(r.stdout) != "" {
-		t.Errorf("list -q after deleting all: %q, want nothing", r.stdout)
+	if r := h.ok("list", "-q"); strings.TrimSpace(r.Stdout) != "" {
+		t.Errorf("list -q after deleting all: %q, want nothing", r.Stdout)
 	}
 }

@@ -75,16 +75,16 @@ func TestNotifySocket(t *testing.T) {
 			n := listenNotify(t, h.dir)
 			id := h.id()
 			b := h.bundle([]string{"sh", "-c", "echo $NOTIFY_SOCKET > /dev/null; sleep 0.3; sdnotify READY=1 STATUS=up; sleep 1000"})
-			env := cmdOpts{env: []string{"NOTIFY_SOCKET=" + n.path}}
+			env := cmdOpts{Env: []string{"NOTIFY_SOCKET=" + n.path}}
 			if mode == "run-detach" {
-				if r := h.hullOpts(env, "run", "-d", "--bundle", b, id); r.code != 0 {
+				if r := h.hullOpts(env, "run", "-d", "--bundle", b, id); r.Code != 0 {
 					t.Fatalf("run -d:\n%s", r)
 				}
 			} else {
-				if r := h.hullOpts(env, "create", "--bundle", b, id); r.code != 0 {
+				if r := h.hullOpts(env, "create", "--bundle", b, id); r.Code != 0 {
 					t.Fatalf("create:\n%s", r)
 				}
-				if r := h.hullOpts(env, "start", id); r.code != 0 {
+				if r := h.hullOpts(env, "start", id); r.Code != 0 {
 					t.Fatalf("start:\n%s", r)
 				}
 			}
@@ -126,12 +126,12 @@ func TestListenFDs(t *testing.T) {
 	b := h.bundle([]string{"sh", "-c", "echo $LISTEN_FDS $LISTEN_PID; cat <&3; cat <&4"})
 	id := h.id()
 	// LISTEN_PID must be hull's own pid: a shell that execs hull keeps it.
-	r := runCmd(t, h.dir, cmdOpts{extraFiles: files}, "/bin/sh", "-c",
+	r := runCmd(t, h.dir, cmdOpts{ExtraFiles: files}, "/bin/sh", "-c",
 		`LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" --root "$1" run --preserve-fds 1 --bundle "$2" "$3"`, hullBin, h.root, b, id)
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatalf("run under socket activation:\n%s", r)
 	}
-	if got := strings.Join(lines(r.stdout), "|"); got != "1 1|activated|preserved" {
+	if got := strings.Join(lines(r.Stdout), "|"); got != "1 1|activated|preserved" {
 		t.Fatalf("container saw %q, want LISTEN_FDS=1 LISTEN_PID=1, the activated fd 3 and the preserved fd 4", got)
 	}
 }

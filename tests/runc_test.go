@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/hullrt/hull/tests/internal/sysproc"
 )
 
 // requireRunc skips the test when runc, the comparison oracle, is missing.
@@ -52,7 +54,7 @@ func TestSpecMatchesRunc(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if r := runCmd(t, h.dir, cmdOpts{}, runc, append(append([]string{"spec"}, flags...), "--bundle", rdir)...); r.code != 0 {
+			if r := runCmd(t, h.dir, cmdOpts{}, runc, append(append([]string{"spec"}, flags...), "--bundle", rdir)...); r.Code != 0 {
 				t.Fatalf("runc spec failed:\n%s", r)
 			}
 			h.ok(append(append([]string{"spec"}, flags...), "--bundle", hdir)...)
@@ -106,7 +108,7 @@ func TestRunMatchesRunc(t *testing.T) {
 	runc := requireRunc(t)
 	h := newH(t)
 	bundle := h.rawBundle(nil)
-	if r := runCmd(t, h.dir, cmdOpts{}, runc, "spec", "--bundle", bundle); r.code != 0 {
+	if r := runCmd(t, h.dir, cmdOpts{}, runc, "spec", "--bundle", bundle); r.Code != 0 {
 		t.Fatalf("runc spec failed:\n%s", r)
 	}
 	s := readSpec(t, bundle)
@@ -135,21 +137,21 @@ touch / 2>/dev/null || echo ro-root; stat -c '%a %U:%G' /dev/null /dev/shm /tmp;
 	h.runcRoots[runcID] = runcRoot
 	h.mu.Unlock()
 	want := runCmd(t, h.dir, cmdOpts{}, runc, "--root", runcRoot, "run", "--bundle", bundle, runcID)
-	if want.code != 5 {
+	if want.Code != 5 {
 		t.Fatalf("runc run: want exit 5 from the script\n%s", want)
 	}
 	h.assertClean(runcID)
 
 	id := h.id()
 	got := h.hull("run", "--bundle", bundle, id)
-	if got.stdout != want.stdout {
-		t.Errorf("container output differs:\nrunc:\n%s\nhull:\n%s", indent(want.stdout), indent(got.stdout))
+	if got.Stdout != want.Stdout {
+		t.Errorf("container output differs:\nrunc:\n%s\nhull:\n%s", sysproc.Indent(want.Stdout), sysproc.Indent(got.Stdout))
 	}
-	if got.code != want.code {
-		t.Errorf("exit code: runc %d, hull %d", want.code, got.code)
+	if got.Code != want.Code {
+		t.Errorf("exit code: runc %d, hull %d", want.Code, got.Code)
 	}
-	if got.stderr != want.stderr {
-		t.Errorf("stderr differs:\nrunc:\n%s\nhull:\n%s", indent(want.stderr), indent(got.stderr))
+	if got.Stderr != want.Stderr {
+		t.Errorf("stderr differs:\nrunc:\n%s\nhull:\n%s", sysproc.Indent(want.Stderr), sysproc.Indent(got.Stderr))
 	}
 	h.assertClean(id)
 }

@@ -17,6 +17,8 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
+
+	"github.com/hullrt/hull/tests/internal/sysproc"
 )
 
 // TestSystemdCgroup runs hull --systemd-cgroup against a real systemd: a
@@ -133,7 +135,7 @@ func testSystemdScope(t *testing.T, sd *systemdNS, id, bundle string) {
 	sd.hullOK(t, "exec", "--detach", id, "sleep", "1001")
 	r := sd.hullOK(t, "ps", "--format", "json", id)
 	var pids []int
-	if err := json.Unmarshal([]byte(r.stdout), &pids); err != nil || len(pids) != 2 {
+	if err := json.Unmarshal([]byte(r.Stdout), &pids); err != nil || len(pids) != 2 {
 		t.Fatalf("hull ps: want the init and the exec'd process, got %v (%v)\n%s", pids, err, r)
 	}
 	for _, pid := range pids {
@@ -256,13 +258,13 @@ func startSystemd(t *testing.T, h *H) *systemdNS {
 		// If the test binary dies, the namespace dies with it.
 		Pdeathsig: unix.SIGKILL,
 	}
-	if err := startTracked(sd.cmd); err != nil {
+	if err := reaper.Start(sd.cmd); err != nil {
 		close(sd.exited)
 		t.Skipf("cannot start systemd in new PID and mount namespaces: %v", err)
 	}
 	sd.pid = sd.cmd.Process.Pid
 	go func() {
-		_ = waitTracked(sd.cmd)
+		_ = reaper.Wait(sd.cmd)
 		close(sd.exited)
 	}()
 
@@ -278,7 +280,7 @@ func startSystemd(t *testing.T, h *H) *systemdNS {
 		}
 		if fileExists(socket) {
 			r := sd.run(t, "systemctl", "is-system-running")
-			if s := strings.TrimSpace(r.stdout); s == "running" || s == "degraded" {
+			if s := strings.TrimSpace(r.Stdout); s == "running" || s == "degraded" {
 				break
 			}
 		}
@@ -305,18 +307,16 @@ func cgroupHierarchiesForSystemd(name string) ([]sdHierarchy, error) {
 			own[f[1]] = f[2]
 		}
 	}
-	mi, err := os.ReadFile("/proc/self/mountinfo")
+	mounts, err := sysproc.Mounts()
 	if err != nil {
 		return nil, err
 	}
 	var hiers []sdHierarchy
-	for _, l := range lines(string(mi)) {
-		pre, post, ok := strings.Cut(l, " - ")
-		f, g := strings.Fields(pre), strings.Fields(post)
-		if !ok || len(f) < 5 || len(g) < 3 || (g[0] != "cgroup" && g[0] != "cgroup2") {
+	for _, m := range mounts {
+		if m.FSType != "cgroup" && m.FSType != "cgroup2" {
 			continue
 		}
-		root, mp := unescapeMount(f[3]), unescapeMount(f[4])
+		root, mp := m.Root, m.Point
 		if mp == "/sys/fs/cgroup" {
 			return nil, errors.New("only written and verified for cgroup v1 and hybrid hosts; this host has a unified-only /sys/fs/cgroup, " +
 				"where systemd's cgroup would also need controllers delegated from this process's cgroup")
@@ -325,21 +325,21 @@ func cgroupHierarchiesForSystemd(name string) ([]sdHierarchy, error) {
 			continue
 		}
 		var opts, names []string
-		for _, o := range strings.Split(g[2], ",") {
+		for _, o := range m.SuperOptions {
 			switch o {
 			case "rw":
 			case "ro":
 				return nil, fmt.Errorf("%s is mounted read-only", mp)
 			default:
 				opts = append(opts, o)
-				if g[0] == "cgroup" && o != "xattr" && o != "noprefix" && o != "clone_children" && o != "cpuset_v2_mode" && !strings.HasPrefix(o, "release_agent=") {
+				if m.FSType == "cgroup" && o != "xattr" && o != "noprefix" && o != "clone_children" && o != "cpuset_v2_mode" && !strings.HasPrefix(o, "release_agent=") {
 					names = append(names, o)
 				}
 			}
 		}
 		key := strings.Join(names, ",")
 		ownPath, ok := own[key]
-		if !ok && g[0] == "cgroup" {
+		if !ok && m.FSType == "cgroup" {
 			// /proc/self/cgroup lists the hierarchy's controllers in its
 			// own order.
 			for k, p := range own {
@@ -349,18 +349,17 @@ func cgroupHierarchiesForSystemd(name string) ([]sdHierarchy, error) {
 			}
 		}
 		if !ok {
-			return nil, fmt.Errorf("no line in /proc/self/cgroup for the hierarchy at %s (%s)", mp, g[2])
+			return nil, fmt.Errorf("no line in /proc/self/cgroup for the hierarchy at %s (%s)", mp, strings.Join(m.SuperOptions, ","))
 		}
 		rel, ok := strings.CutPrefix(ownPath, strings.TrimSuffix(root, "/"))
 		if !ok {
 			return nil, fmt.Errorf("this process's cgroup %s is not below the root %s mounted at %s", ownPath, root, mp)
 		}
-		fstype := g[0]
 		hiers = append(hiers, sdHierarchy{
 			mountpoint: mp,
 			names:      names,
 			dir:        filepath.Join(mp, rel, name),
-			mount:      fstype + ":" + mp + ":" + strings.Join(opts, ","),
+			mount:      m.FSType + ":" + mp + ":" + strings.Join(opts, ","),
 		})
 	}
 	if len(hiers) == 0 {
@@ -389,7 +388,7 @@ func removeStaleSystemdCgroups(hiers []sdHierarchy) {
 		old, _ := filepath.Glob(filepath.Join(filepath.Dir(hi.dir), "hullsd-*-*"))
 		for _, d := range old {
 			pid, err := strconv.Atoi(strings.Split(filepath.Base(d), "-")[1])
-			if err == nil && !alive(pid) {
+			if err == nil && !sysproc.Alive(pid) {
 				rmdirTree(d)
 			}
 		}
@@ -437,7 +436,7 @@ func (sd *systemdNS) stop(t *testing.T) {
 		default:
 			if t.Failed() {
 				r := sd.run(t, "systemctl", "--no-pager", "--full", "status", "*.slice", "*.scope")
-				t.Logf("private systemd's slices and scopes when the test failed:\n%s", indent(r.stdout+r.stderr))
+				t.Logf("private systemd's slices and scopes when the test failed:\n%s", sysproc.Indent(r.Stdout+r.Stderr))
 			}
 			for _, id := range sd.ids {
 				if fileExists(filepath.Join(sd.h.root, id)) {
@@ -454,7 +453,7 @@ func (sd *systemdNS) stop(t *testing.T) {
 			}
 		}
 	}
-	reapNow()
+	reaper.Reap()
 	if t.Failed() {
 		t.Logf("private systemd:\n%s", sd.logs())
 	}
@@ -519,7 +518,7 @@ func (sd *systemdNS) logs() string {
 	if len(c) > 60 {
 		c = c[len(c)-60:]
 	}
-	return fmt.Sprintf("boot.sh output:\n%s\nsystemd's /dev/console (last %d lines):\n%s", indent(string(boot)), len(c), indent(strings.Join(c, "\n")))
+	return fmt.Sprintf("boot.sh output:\n%s\nsystemd's /dev/console (last %d lines):\n%s", sysproc.Indent(string(boot)), len(c), sysproc.Indent(strings.Join(c, "\n")))
 }
 
 // newID returns a fresh container ID for a container created through sd.
@@ -548,7 +547,7 @@ func (sd *systemdNS) hull(t *testing.T, args ...string) result {
 func (sd *systemdNS) hullOK(t *testing.T, args ...string) result {
 	t.Helper()
 	r := sd.hull(t, args...)
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatalf("hull failed:\n%s", r)
 	}
 	return r
@@ -558,7 +557,7 @@ func (sd *systemdNS) state(t *testing.T, id string) containerState {
 	t.Helper()
 	r := sd.hullOK(t, "state", id)
 	var st containerState
-	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
+	if err := json.Unmarshal([]byte(r.Stdout), &st); err != nil {
 		t.Fatalf("hull state printed invalid JSON: %v\n%s", err, r)
 	}
 	return st
@@ -587,11 +586,11 @@ func (sd *systemdNS) props(t *testing.T, unit string, names ...string) map[strin
 		args = append(args, "--property", n)
 	}
 	r := sd.run(t, "systemctl", args...)
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatalf("systemctl show failed:\n%s", r)
 	}
 	m := map[string]string{}
-	for _, l := range lines(r.stdout) {
+	for _, l := range lines(r.Stdout) {
 		if k, v, ok := strings.Cut(l, "="); ok {
 			m[k] = v
 		}
@@ -649,11 +648,11 @@ func (sd *systemdNS) wantFiles(t *testing.T, cgroup string, want map[string]stri
 func (sd *systemdNS) wantInCgroup(t *testing.T, pid int, cgroup string) {
 	t.Helper()
 	r := sd.run(t, "cat", fmt.Sprintf("/proc/%d/cgroup", pid))
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatalf("cannot read the cgroups of pid %d:\n%s", pid, r)
 	}
 	n := 0
-	sc := bufio.NewScanner(strings.NewReader(r.stdout))
+	sc := bufio.NewScanner(strings.NewReader(r.Stdout))
 	for sc.Scan() {
 		f := strings.SplitN(sc.Text(), ":", 3)
 		if len(f) != 3 {

@@ -14,17 +14,20 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-	"golang.org/x/sys/unix"
+
+	"github.com/hullrt/hull/tests/internal/sysproc"
 )
 
 type runtime struct {
 	name, bin, root string
+	// reaper starts and waits for every command, so that it never takes
+	// their exit status for an orphan's.
+	reaper *sysproc.Reaper
 }
 
 // scenario runs one measured operation with rt; setup and teardown around
@@ -53,10 +56,11 @@ func bench(hullBin, runcBin string, rounds int) error {
 	defer os.RemoveAll(work)
 	// The runtimes' detached containers become our children when their
 	// runtime exits; as subreaper we reap them (this host's PID 1 does not).
-	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+	reaper, err := sysproc.NewReaper(50 * time.Millisecond)
+	if err != nil {
 		return err
 	}
-	go reapOrphans()
+	defer reaper.Close()
 	hullBin, err = filepath.Abs(hullBin)
 	if err != nil {
 		return err
@@ -65,10 +69,10 @@ func bench(hullBin, runcBin string, rounds int) error {
 		return fmt.Errorf("runc is needed to compare with: %w", err)
 	}
 	rts := []runtime{
-		{"hull", hullBin, filepath.Join(work, "hull-state")},
-		{"runc", runcBin, filepath.Join(work, "runc-state")},
+		{"hull", hullBin, filepath.Join(work, "hull-state"), reaper},
+		{"runc", runcBin, filepath.Join(work, "runc-state"), reaper},
 	}
-	bundle, err := makeBundle(work, hullBin)
+	bundle, err := makeBundle(work, rts[0])
 	if err != nil {
 		return err
 	}
@@ -154,7 +158,9 @@ func timed(rt runtime, args ...string) (time.Duration, error) {
 	cmd := exec.Command(rt.bin, append([]string{"--root", rt.root}, args...)...)
 	cmd.Stdout, cmd.Stderr = out, out
 	start := time.Now()
-	err = cmd.Run()
+	if err = rt.reaper.Start(cmd); err == nil {
+		err = rt.reaper.Wait(cmd)
+	}
 	d := time.Since(start)
 	if err != nil {
 		msg, _ := os.ReadFile(out.Name())
@@ -164,12 +170,12 @@ func timed(rt runtime, args ...string) (time.Duration, error) {
 }
 
 func cleanup(rt runtime, id string) {
-	_ = exec.Command(rt.bin, "--root", rt.root, "delete", "--force", id).Run()
+	_, _ = rt.reaper.Run(sysproc.RunOpts{}, rt.bin, "--root", rt.root, "delete", "--force", id)
 }
 
 func version(rt runtime) string {
-	out, _ := exec.Command(rt.bin, "--version").Output()
-	first, _, _ := strings.Cut(string(out), "\n")
+	r, _ := rt.reaper.Run(sysproc.RunOpts{}, rt.bin, "--version")
+	first, _, _ := strings.Cut(r.Stdout, "\n")
 	return first
 }
 
@@ -181,7 +187,7 @@ func pct(ds []time.Duration, p int) time.Duration {
 
 // makeBundle writes a busybox bundle running `true`, and next to it one
 // ("long") running sleep, both from `hull spec`.
-func makeBundle(work, hullBin string) (string, error) {
+func makeBundle(work string, hull runtime) (string, error) {
 	rootfs := filepath.Join(work, "rootfs")
 	for _, d := range []string{"bin", "proc", "sys", "dev", "etc", "tmp"} {
 		if err := os.MkdirAll(filepath.Join(rootfs, d), 0o755); err != nil {
@@ -204,8 +210,8 @@ func makeBundle(work, hullBin string) (string, error) {
 	if err := os.MkdirAll(tmpl, 0o755); err != nil {
 		return "", err
 	}
-	if out, err := exec.Command(hullBin, "spec", "--bundle", tmpl).CombinedOutput(); err != nil {
-		return "", fmt.Errorf("hull spec: %v: %s", err, out)
+	if r, _ := hull.reaper.Run(sysproc.RunOpts{}, hull.bin, "spec", "--bundle", tmpl); r.Err != nil {
+		return "", fmt.Errorf("hull spec: %v: %s%s", r.Err, r.Stdout, r.Stderr)
 	}
 	raw, err := os.ReadFile(filepath.Join(tmpl, "config.json"))
 	if err != nil {
@@ -232,36 +238,4 @@ func makeBundle(work, hullBin string) (string, error) {
 		}
 	}
 	return filepath.Join(work, "short"), nil
-}
-
-// reapOrphans reaps the containers' processes handed to us as subreaper;
-// the runtimes we run ourselves are waited for by exec.Cmd, so only
-// processes that are not ours to wait for are taken: those whose command
-// is not one of the runtimes.
-func reapOrphans() {
-	for range time.Tick(50 * time.Millisecond) {
-		entries, _ := os.ReadDir("/proc")
-		for _, e := range entries {
-			pid, err := strconv.Atoi(e.Name())
-			if err != nil {
-				continue
-			}
-			stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-			if err != nil {
-				continue
-			}
-			s := string(stat)
-			i := strings.LastIndexByte(s, ')')
-			f := strings.Fields(s[i+1:])
-			if len(f) < 2 || f[0] != "Z" || f[1] != strconv.Itoa(os.Getpid()) {
-				continue
-			}
-			comm := s[strings.IndexByte(s, '(')+1 : i]
-			if comm == "hull" || comm == "runc" {
-				continue
-			}
-			var ws unix.WaitStatus
-			_, _ = unix.Wait4(pid, &ws, unix.WNOHANG, nil)
-		}
-	}
 }

@@ -23,6 +23,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/hullrt/hull/tests/internal/sysproc"
 )
 
 type options struct {
@@ -42,7 +44,7 @@ type driver struct {
 	opts      options
 	out       io.Writer
 	work, tmp string
-	reaper    *reaper
+	reaper    *sysproc.Reaper
 	snap      snapshot
 	leftovers []string
 }
@@ -115,7 +117,9 @@ func run(args []string, out io.Writer) error {
 		return err
 	}
 	defer d.removeWork()
-	d.reaper, err = newReaper()
+	// `create` orphans the container's init; the driver reaps it as a
+	// shim would, or every container would stay a zombie.
+	d.reaper, err = sysproc.NewReaper(100 * time.Millisecond)
 	if err != nil {
 		return err
 	}
@@ -173,11 +177,9 @@ func (d *driver) setup() error {
 // mounted under it: a recursive delete would then walk into a bind of
 // /proc, /sys or the host's /dev.
 func (d *driver) removeWork() {
-	for _, m := range mounts() {
-		if under(m.point, d.work) {
-			fmt.Fprintf(d.out, "warning: %s still has mounts (%s); not removing it\n", d.work, m.point)
-			return
-		}
+	if mps := sysproc.MountsUnder(d.work); len(mps) > 0 {
+		fmt.Fprintf(d.out, "warning: %s still has mounts (%s); not removing it\n", d.work, mps[0])
+		return
 	}
 	os.RemoveAll(d.work)
 }

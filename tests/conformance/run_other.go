@@ -4,7 +4,6 @@ package main
 
 import (
 	"errors"
-	"os/exec"
 	"time"
 )
 
@@ -12,13 +11,6 @@ import (
 // package (and its parser tests) building elsewhere.
 
 var errNotLinux = errors.New("conformance: the validation suite runs on Linux only")
-
-type reaper struct{}
-
-func newReaper() (*reaper, error)       { return nil, errNotLinux }
-func (r *reaper) Close()                {}
-func (r *reaper) start(*exec.Cmd) error { return errNotLinux }
-func (r *reaper) forget(int)            {}
 
 type result struct {
 	Stdout, Stderr []byte
@@ -33,9 +25,3 @@ type snapshot struct{}
 func (d *driver) runProgram(string) result { return result{Err: errNotLinux} }
 func (d *driver) takeSnapshot() snapshot   { return snapshot{} }
 func (d *driver) cleanup(string)           {}
-
-type mountEntry struct{ point string }
-
-func mounts() []mountEntry { return nil }
-
-func under(path, dir string) bool { return false }

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/hullrt/hull/tests/internal/sysproc"
 )
 
 // ctrImage is the busybox image imported into containerd.
@@ -151,10 +153,10 @@ disabled_plugins = [
 	c.cmd.Stdout, c.cmd.Stderr = logF, logF
 	c.cmd.Env = append(os.Environ(), "PATH="+filepath.Join(dir, "pathbin")+":"+os.Getenv("PATH"))
 	c.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := startTracked(c.cmd); err != nil {
+	if err := reaper.Start(c.cmd); err != nil {
 		t.Fatalf("start containerd: %v", err)
 	}
-	go func() { _ = waitTracked(c.cmd); close(c.exited) }()
+	go func() { _ = reaper.Wait(c.cmd); close(c.exited) }()
 
 	var last result
 	if !eventually(30*time.Second, func() bool {
@@ -164,16 +166,16 @@ disabled_plugins = [
 		default:
 		}
 		last = c.ctr("version")
-		return last.code == 0
-	}) || last.code != 0 {
-		t.Fatalf("containerd did not come up:\n%s\ncontainerd log:\n%s", last, indent(readTrim(c.logPath)))
+		return last.Code == 0
+	}) || last.Code != 0 {
+		t.Fatalf("containerd did not come up:\n%s\ncontainerd log:\n%s", last, sysproc.Indent(readTrim(c.logPath)))
 	}
 
 	archive := filepath.Join(dir, "busybox-oci.tar")
 	if err := writeOCIArchive(archive, ctrImage); err != nil {
 		t.Fatalf("build the OCI image archive: %v", err)
 	}
-	if r := c.ctr("image", "import", archive); r.code != 0 {
+	if r := c.ctr("image", "import", archive); r.Code != 0 {
 		t.Fatalf("import the busybox image:\n%s", r)
 	}
 	return c
@@ -192,7 +194,7 @@ func (c *ctrd) ctrPTY(args ...string) result {
 func (c *ctrd) ok(t *testing.T, args ...string) result {
 	t.Helper()
 	r := c.ctr(args...)
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatalf("want exit 0:\n%s", r)
 	}
 	return r
@@ -211,8 +213,8 @@ func (c *ctrd) runArgs(id string, flags []string, argv ...string) []string {
 func (c *ctrd) container(t *testing.T, id string) {
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("hull log (%s):\n%s", c.hullLog(id), indent(readTrim(c.hullLog(id))))
-			t.Logf("runtime calls for %s:\n%s", id, indent(strings.Join(c.invocations(id), "\n")))
+			t.Logf("hull log (%s):\n%s", c.hullLog(id), sysproc.Indent(readTrim(c.hullLog(id))))
+			t.Logf("runtime calls for %s:\n%s", id, sysproc.Indent(strings.Join(c.invocations(id), "\n")))
 		}
 		c.remove(id)
 	})
@@ -240,7 +242,7 @@ func (c *ctrd) remove(id string) {
 // task returns the status and PID of task id ("" when there is none).
 func (c *ctrd) task(id string) (status string, pid int) {
 	r := c.ctr("task", "ls")
-	for _, l := range strings.Split(r.stdout, "\n") {
+	for _, l := range strings.Split(r.Stdout, "\n") {
 		f := strings.Fields(l)
 		if len(f) == 3 && f[0] == id {
 			pid, _ = strconv.Atoi(f[1])
@@ -282,7 +284,7 @@ func (c *ctrd) assertHull(t *testing.T, id, via string) {
 		}
 	}
 	t.Errorf("no `create %s` call through %s recorded in %s: the container did not run with hull; calls:\n%s",
-		id, via, c.invLog, indent(strings.Join(c.invocations(id), "\n")))
+		id, via, c.invLog, sysproc.Indent(strings.Join(c.invocations(id), "\n")))
 }
 
 // stop removes every container, stops containerd by PID, and removes what
@@ -293,7 +295,7 @@ func (c *ctrd) stop(t *testing.T) {
 		case <-c.exited:
 		default:
 			r := c.ctr("container", "ls", "-q")
-			for _, id := range strings.Fields(r.stdout) {
+			for _, id := range strings.Fields(r.Stdout) {
 				c.remove(id)
 			}
 			_ = c.cmd.Process.Signal(unix.SIGTERM)
@@ -309,7 +311,7 @@ func (c *ctrd) stop(t *testing.T) {
 	// Shims exit once their last task is deleted; one still running after
 	// that, or a container process, is a leak.
 	if !eventually(5*time.Second, func() bool { return len(c.shims()) == 0 }) {
-		left = append(left, killProcs(func(p procInfo, args string) bool {
+		left = append(left, killProcs(func(p sysproc.Proc, args string) bool {
 			return strings.Contains(args, c.sock)
 		})...)
 	}
@@ -339,22 +341,22 @@ func (c *ctrd) stop(t *testing.T) {
 	} else {
 		os.Remove(filepath.Join(runContainerd, "runc")) // only when empty
 	}
-	reapNow()
+	reaper.Reap()
 	if len(left) > 0 {
 		t.Errorf("containerd fixture: left behind (removed now):\n\t%s", strings.Join(left, "\n\t"))
 	}
 	if t.Failed() {
-		t.Logf("containerd log:\n%s", indent(tail(readTrim(c.logPath), 60)))
+		t.Logf("containerd log:\n%s", sysproc.Indent(tail(readTrim(c.logPath), 60)))
 	}
 	if err := os.RemoveAll(c.dir); err != nil {
 		t.Errorf("remove %s: %v", c.dir, err)
 	}
 }
 
-func (c *ctrd) shims() []procInfo {
-	var out []procInfo
-	for _, p := range listProcs() {
-		if p.state != 'Z' && strings.Contains(cmdline(p.pid), c.sock) {
+func (c *ctrd) shims() []sysproc.Proc {
+	var out []sysproc.Proc
+	for _, p := range sysproc.Procs() {
+		if p.State != 'Z' && strings.Contains(cmdline(p.PID), c.sock) {
 			out = append(out, p)
 		}
 	}
@@ -401,7 +403,7 @@ func TestContainerd(t *testing.T) {
 	n := 0
 	newID := func(t *testing.T) string {
 		n++
-		id := fmt.Sprintf("c%d-%s", n, strings.NewReplacer("/", "-", "_", "-").Replace(strings.ToLower(t.Name()[len("TestContainerd/"):])))
+		id := containerName("c", n, t)
 		c.container(t, id)
 		return id
 	}
@@ -409,7 +411,7 @@ func TestContainerd(t *testing.T) {
 	t.Run("echo", func(t *testing.T) {
 		id := newID(t)
 		r := c.ctr(c.runArgs(id, []string{"--rm"}, "echo", "hello from hull")...)
-		if r.code != 0 || strings.TrimSpace(r.stdout) != "hello from hull" {
+		if r.Code != 0 || strings.TrimSpace(r.Stdout) != "hello from hull" {
 			t.Errorf("want exit 0 and %q:\n%s", "hello from hull", r)
 		}
 		c.assertHull(t, id, "BinaryName")
@@ -418,7 +420,7 @@ func TestContainerd(t *testing.T) {
 	t.Run("exit-code", func(t *testing.T) {
 		id := newID(t)
 		r := c.ctr(c.runArgs(id, []string{"--rm"}, "sh", "-c", "exit 7")...)
-		if r.code != 7 {
+		if r.Code != 7 {
 			t.Errorf("want exit 7:\n%s", r)
 		}
 		c.assertHull(t, id, "BinaryName")
@@ -438,30 +440,30 @@ func TestContainerd(t *testing.T) {
 
 		t.Run("exec", func(t *testing.T) {
 			r := c.ok(t, "task", "exec", "--exec-id", "e1", id, "sh", "-c", "echo exec-ok; cat /proc/1/cmdline")
-			mustContain(t, "exec output", r.stdout, "exec-ok", "sleep")
+			mustContain(t, "exec output", r.Stdout, "exec-ok", "sleep")
 		})
 		t.Run("exec-exit-code", func(t *testing.T) {
 			r := c.ctr("task", "exec", "--exec-id", "e2", id, "sh", "-c", "exit 3")
-			if r.code != 3 {
+			if r.Code != 3 {
 				t.Errorf("want exit 3:\n%s", r)
 			}
 		})
 		t.Run("exec-tty", func(t *testing.T) {
 			r := c.ctrPTY("task", "exec", "-t", "--exec-id", "e3", id, "sh", "-c", "tty; sleep 0.5; stty size")
-			if r.code != 0 {
+			if r.Code != 0 {
 				t.Fatalf("want exit 0:\n%s", r)
 			}
-			mustContain(t, "exec -t output", r.stdout, "/dev/pts/", "24 80")
+			mustContain(t, "exec -t output", r.Stdout, "/dev/pts/", "24 80")
 		})
 		t.Run("exec-user-cwd", func(t *testing.T) {
 			r := c.ok(t, "task", "exec", "--exec-id", "e4", "--user", "65534", "--cwd", "/tmp", id, "sh", "-c", "id -u; pwd")
-			if got := strings.Fields(r.stdout); len(got) != 2 || got[0] != "65534" || got[1] != "/tmp" {
+			if got := strings.Fields(r.Stdout); len(got) != 2 || got[0] != "65534" || got[1] != "/tmp" {
 				t.Errorf("want uid 65534 in /tmp:\n%s", r)
 			}
 		})
 		t.Run("ps", func(t *testing.T) {
 			r := c.ok(t, "task", "ps", id)
-			if !strings.Contains(r.stdout, strconv.Itoa(pid)) {
+			if !strings.Contains(r.Stdout, strconv.Itoa(pid)) {
 				t.Errorf("ctr task ps: want the init pid %d:\n%s", pid, r)
 			}
 		})
@@ -487,7 +489,7 @@ func TestContainerd(t *testing.T) {
 				t.Errorf("hull state dir still there after delete: %v", err)
 			}
 			if unix.Kill(pid, 0) == nil {
-				if p, ok := readProc(pid); ok && p.state != 'Z' {
+				if p, ok := sysproc.ReadProc(pid); ok && p.State != 'Z' {
 					t.Errorf("container init %d still alive after kill+delete", pid)
 				}
 			}
@@ -504,7 +506,7 @@ func TestContainerd(t *testing.T) {
 		c.waitTask(t, id, "STOPPED")
 		r := c.ok(t, "task", "delete", id)
 		// ctr prints the exit status of the deleted task.
-		if !strings.Contains(r.stdout+r.stderr, "42") {
+		if !strings.Contains(r.Stdout+r.Stderr, "42") {
 			t.Errorf("want exit status 42 (the TERM trap ran):\n%s", r)
 		}
 	})
@@ -517,10 +519,10 @@ func TestContainerd(t *testing.T) {
 		c.ok(t, c.runArgs(id, []string{"-d"}, "true")...)
 		c.waitTask(t, id, "STOPPED")
 		r := c.ctr("task", "kill", "-s", "KILL", id)
-		if r.code == 0 {
+		if r.Code == 0 {
 			return // also fine: nothing to signal
 		}
-		mustContain(t, "kill of an exited task", r.stderr, "not found")
+		mustContain(t, "kill of an exited task", r.Stderr, "not found")
 	})
 
 	t.Run("kill-all", func(t *testing.T) {
@@ -546,10 +548,10 @@ func TestContainerd(t *testing.T) {
 		id := newID(t)
 		// ctr sizes the terminal just after the start: hence the sleep.
 		r := c.ctrPTY(c.runArgs(id, []string{"--rm", "-t"}, "sh", "-c", "tty; sleep 0.5; stty size; exit 5")...)
-		if r.code != 5 {
+		if r.Code != 5 {
 			t.Errorf("want exit 5:\n%s", r)
 		}
-		mustContain(t, "ctr run -t output", r.stdout, "/dev/pts/0", "24 80")
+		mustContain(t, "ctr run -t output", r.Stdout, "/dev/pts/0", "24 80")
 		c.assertHull(t, id, "BinaryName")
 	})
 
@@ -581,7 +583,7 @@ func TestContainerd(t *testing.T) {
 		if err := writeRootfsDir(filepath.Join(bundle, "rootfs")); err != nil {
 			t.Fatal(err)
 		}
-		if r := runCmd(cmdOpts{}, hullBin, "spec", "--bundle", bundle); r.code != 0 {
+		if r := runCmd(cmdOpts{}, hullBin, "spec", "--bundle", bundle); r.Code != 0 {
 			t.Fatalf("hull spec:\n%s", r)
 		}
 		cg := "/" + c.ns + "/pids-" + id
@@ -634,14 +636,14 @@ func TestContainerd(t *testing.T) {
 				bnd = strings.TrimSpace(strings.TrimPrefix(l, "CapBnd:"))
 			}
 		}
-		mustContain(t, "privileged container", r.stdout, "CapEff:\t"+bnd, " rw,", "/dev/kmsg")
+		mustContain(t, "privileged container", r.Stdout, "CapEff:\t"+bnd, " rw,", "/dev/kmsg")
 		c.assertHull(t, id, "BinaryName")
 	})
 
 	t.Run("read-only", func(t *testing.T) {
 		id := newID(t)
 		r := c.ctr(c.runArgs(id, []string{"--rm", "--read-only"}, "sh", "-c", "touch /x; echo rc=$?")...)
-		mustContain(t, "read-only rootfs", r.stdout+r.stderr, "Read-only file system", "rc=1")
+		mustContain(t, "read-only rootfs", r.Stdout+r.Stderr, "Read-only file system", "rc=1")
 		c.assertHull(t, id, "BinaryName")
 	})
 
@@ -649,12 +651,12 @@ func TestContainerd(t *testing.T) {
 		id := newID(t)
 		r := c.ok(t, c.runArgs(id, []string{"--rm", "--net-host"}, "readlink", "/proc/self/ns/net")...)
 		host, _ := os.Readlink("/proc/self/ns/net")
-		if strings.TrimSpace(r.stdout) != host {
-			t.Errorf("--net-host: want the host's %s, got %q", host, r.stdout)
+		if strings.TrimSpace(r.Stdout) != host {
+			t.Errorf("--net-host: want the host's %s, got %q", host, r.Stdout)
 		}
 		id2 := newID(t)
 		r = c.ok(t, c.runArgs(id2, []string{"--rm"}, "readlink", "/proc/self/ns/net")...)
-		if strings.TrimSpace(r.stdout) == host {
+		if strings.TrimSpace(r.Stdout) == host {
 			t.Errorf("without --net-host the container shares the host network namespace %s", host)
 		}
 	})
@@ -662,10 +664,10 @@ func TestContainerd(t *testing.T) {
 	t.Run("seccomp", func(t *testing.T) {
 		id := newID(t)
 		r := c.ok(t, c.runArgs(id, []string{"--rm", "--seccomp"}, "sh", "-c", "grep Seccomp /proc/self/status; unshare -U true; echo unshare=$?")...)
-		mustContain(t, "seccomp (ctr's default profile)", r.stdout, "Seccomp:\t2")
+		mustContain(t, "seccomp (ctr's default profile)", r.Stdout, "Seccomp:\t2")
 		id2 := newID(t)
 		r = c.ok(t, c.runArgs(id2, []string{"--rm"}, "grep", "Seccomp:", "/proc/self/status")...)
-		mustContain(t, "no seccomp", r.stdout, "Seccomp:\t0")
+		mustContain(t, "no seccomp", r.Stdout, "Seccomp:\t0")
 		c.assertHull(t, id, "BinaryName")
 	})
 
@@ -676,7 +678,7 @@ func TestContainerd(t *testing.T) {
 		}
 		id := newID(t)
 		r := c.ctr(c.runArgs(id, []string{"--rm", "--seccomp", "--seccomp-profile", profile}, "sh", "-c", "mkdir /tmp/d; echo rc=$?; touch /tmp/f && echo touch-ok")...)
-		mustContain(t, "custom seccomp profile", r.stdout+r.stderr, "Operation not permitted", "rc=1", "touch-ok")
+		mustContain(t, "custom seccomp profile", r.Stdout+r.Stderr, "Operation not permitted", "rc=1", "touch-ok")
 	})
 
 	t.Run("error-missing-executable", func(t *testing.T) {
@@ -684,10 +686,10 @@ func TestContainerd(t *testing.T) {
 		// prints it.
 		id := newID(t)
 		r := c.ctr(c.runArgs(id, []string{"--rm"}, "/no/such/binary")...)
-		if r.code == 0 {
+		if r.Code == 0 {
 			t.Fatalf("want a failure:\n%s", r)
 		}
-		mustContain(t, "ctr's error", r.stderr, "/no/such/binary")
+		mustContain(t, "ctr's error", r.Stderr, "/no/such/binary")
 		c.assertHull(t, id, "BinaryName")
 		// hull's log is JSON lines; the error is among them.
 		var found bool
@@ -702,14 +704,14 @@ func TestContainerd(t *testing.T) {
 			}
 		}
 		if !found {
-			t.Errorf("no {\"level\":\"error\"} line naming /no/such/binary in hull's log:\n%s", indent(readTrim(c.hullLog(id))))
+			t.Errorf("no {\"level\":\"error\"} line naming /no/such/binary in hull's log:\n%s", sysproc.Indent(readTrim(c.hullLog(id))))
 		}
 	})
 
 	t.Run("env-cwd", func(t *testing.T) {
 		id := newID(t)
 		r := c.ok(t, c.runArgs(id, []string{"--rm", "--env", "FOO=bar baz", "--cwd", "/tmp"}, "sh", "-c", `echo "$FOO"; pwd; echo "$PATH"`)...)
-		mustContain(t, "env and cwd", r.stdout, "bar baz\n/tmp\n", "/bin")
+		mustContain(t, "env and cwd", r.Stdout, "bar baz\n/tmp\n", "/bin")
 	})
 
 	t.Run("userns", func(t *testing.T) {
@@ -721,7 +723,7 @@ func TestContainerd(t *testing.T) {
 		_ = r
 		pid := c.waitTask(t, id, "RUNNING")
 		r = c.ok(t, "task", "exec", "--exec-id", "u", id, "sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; id -u")
-		if f := strings.Fields(r.stdout); len(f) != 7 || f[0] != "0" || f[1] != "100000" || f[2] != "65536" || f[6] != "0" {
+		if f := strings.Fields(r.Stdout); len(f) != 7 || f[0] != "0" || f[1] != "100000" || f[2] != "65536" || f[6] != "0" {
 			t.Errorf("want uid/gid maps 0 100000 65536 and uid 0:\n%s", r)
 		}
 		if st := readTrim(fmt.Sprintf("/proc/%d/status", pid)); !strings.Contains(st, "Uid:\t100000\t") {
@@ -733,7 +735,7 @@ func TestContainerd(t *testing.T) {
 	t.Run("no-pivot", func(t *testing.T) {
 		id := newID(t)
 		r := c.ok(t, c.runArgs(id, []string{"--rm", "--no-pivot"}, "sh", "-c", "echo no-pivot-ok")...)
-		mustContain(t, "--no-pivot", r.stdout, "no-pivot-ok")
+		mustContain(t, "--no-pivot", r.Stdout, "no-pivot-ok")
 		c.assertHull(t, id, "PATH")
 		found := false
 		for _, l := range c.invocations(id) {

@@ -13,12 +13,13 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/hullrt/hull/tests/internal/sysproc"
 )
 
 var (
@@ -34,6 +35,9 @@ var (
 	skipReason string
 	// setupErr, when set, makes every test fail (no hull binary...).
 	setupErr error
+	// reaper reaps the monitors and containers re-parented to the test
+	// binary; every command runs through it. Nil when the tests skip.
+	reaper *sysproc.Reaper
 )
 
 func TestMain(m *testing.M) {
@@ -64,11 +68,10 @@ func testMain(m *testing.M) int {
 	// conmon double-fork). They are re-parented to the nearest subreaper;
 	// PID 1 on these machines never reaps, so without this every monitor
 	// would stay a zombie after it exits.
-	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
-		fmt.Fprintln(os.Stderr, "e2e: PR_SET_CHILD_SUBREAPER:", err)
+	if reaper, err = sysproc.NewReaper(100 * time.Millisecond); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	stopReaper := startReaper()
 
 	code := m.Run()
 
@@ -78,9 +81,8 @@ func testMain(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "e2e: left behind after all tests (removed now):\n\t%s\n", strings.Join(left, "\n\t"))
 		code = 1
 	}
-	stopReaper()
-	reapNow()
-	if z := zombieChildren(); len(z) > 0 {
+	reaper.Close()
+	if z := sysproc.ZombieChildren(os.Getpid()); len(z) > 0 {
 		fmt.Fprintf(os.Stderr, "e2e: zombie children left: %v\n", z)
 		code = 1
 	}
@@ -125,93 +127,20 @@ func need(t *testing.T, programs ...string) {
 // Running commands
 
 // result is one finished command.
-type result struct {
-	args   []string
-	stdout string
-	stderr string
-	code   int // exit code; 128+n when killed by signal n; -1 when it did not run
-	err    error
-}
+type result = sysproc.Result
 
-func (r result) String() string {
-	return fmt.Sprintf("command: %s\nexit status: %d (err: %v)\nstdout:\n%s\nstderr:\n%s",
-		shellQuote(r.args), r.code, r.err, indent(r.stdout), indent(r.stderr))
-}
+// cmdOpts are optional settings for runCmd and runPTY; Timeout defaults
+// to 90s.
+type cmdOpts = sysproc.RunOpts
 
-func indent(s string) string {
-	if s == "" {
-		return "\t<empty>"
-	}
-	return "\t" + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n\t")
-}
-
-func shellQuote(args []string) string {
-	q := make([]string, len(args))
-	for i, a := range args {
-		if a == "" || strings.ContainsAny(a, " \t\n'\"$&;|<>*?()[]{}\\") {
-			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-		}
-		q[i] = a
-	}
-	return strings.Join(q, " ")
-}
-
-// cmdOpts are optional settings for runCmd.
-type cmdOpts struct {
-	env        []string // added to os.Environ()
-	stdin      io.Reader
-	extraFiles []*os.File
-	dir        string        // working directory (default: the test's)
-	timeout    time.Duration // default 90s
-}
-
-// runCmd runs name with args. Stdout and stderr go to files, not pipes:
-// a detached container or a monitor may inherit them and would keep a pipe
-// open long after the command exits.
+// runCmd runs name with args through the reaper, its output kept in files
+// under workDir.
 func runCmd(o cmdOpts, name string, args ...string) result {
-	r := result{args: append([]string{name}, args...), code: -1}
-	outF, err := os.CreateTemp(workDir, "stdout-")
-	if err != nil {
-		r.err = err
-		return r
+	if o.Timeout == 0 {
+		o.Timeout = 90 * time.Second
 	}
-	errF, err := os.CreateTemp(workDir, "stderr-")
-	if err != nil {
-		outF.Close()
-		os.Remove(outF.Name())
-		r.err = err
-		return r
-	}
-	defer func() {
-		outF.Close()
-		errF.Close()
-		os.Remove(outF.Name())
-		os.Remove(errF.Name())
-	}()
-	if o.timeout == 0 {
-		o.timeout = 90 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Stdout, cmd.Stderr = outF, errF
-	cmd.Stdin = o.stdin
-	cmd.ExtraFiles = o.extraFiles
-	cmd.Dir = o.dir
-	cmd.Env = append(os.Environ(), o.env...)
-	cmd.WaitDelay = 5 * time.Second
-	if err := startTracked(cmd); err != nil {
-		r.err = err
-		return r
-	}
-	r.err = waitTracked(cmd)
-	if ctx.Err() != nil {
-		r.err = fmt.Errorf("timed out after %v: %w", o.timeout, r.err)
-	}
-	r.code = exitCode(cmd.ProcessState)
-	stdout, _ := os.ReadFile(outF.Name())
-	stderr, _ := os.ReadFile(errF.Name())
-	r.stdout, r.stderr = string(stdout), string(stderr)
+	o.OutDir = workDir
+	r, _ := reaper.Run(o, name, args...) // a failure to run is in r.Err too
 	return r
 }
 
@@ -219,26 +148,26 @@ func runCmd(o cmdOpts, name string, args ...string) result {
 // and stdio (ctr -t and podman -t want a terminal on their side too) and
 // returns everything written to the terminal.
 func runPTY(o cmdOpts, name string, args ...string) result {
-	r := result{args: append([]string{name}, args...), code: -1}
+	r := result{Args: append([]string{name}, args...), Code: -1}
 	master, slave, err := openPTY()
 	if err != nil {
-		r.err = err
+		r.Err = err
 		return r
 	}
 	defer master.Close()
-	if o.timeout == 0 {
-		o.timeout = 90 * time.Second
+	if o.Timeout == 0 {
+		o.Timeout = 90 * time.Second
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), o.Timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-	cmd.Env = append(os.Environ(), o.env...)
+	cmd.Env = append(os.Environ(), o.Env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	cmd.WaitDelay = 5 * time.Second
-	if err := startTracked(cmd); err != nil {
+	if err := reaper.Start(cmd); err != nil {
 		slave.Close()
-		r.err = err
+		r.Err = err
 		return r
 	}
 	slave.Close()
@@ -255,14 +184,14 @@ func runPTY(o cmdOpts, name string, args ...string) result {
 			}
 		}
 	}()
-	if o.stdin != nil {
-		go io.Copy(master, o.stdin)
+	if o.Stdin != nil {
+		go io.Copy(master, o.Stdin)
 	}
-	r.err = waitTracked(cmd)
+	r.Err = reaper.Wait(cmd)
 	if ctx.Err() != nil {
-		r.err = fmt.Errorf("timed out after %v: %w", o.timeout, r.err)
+		r.Err = fmt.Errorf("timed out after %v: %w", o.Timeout, r.Err)
 	}
-	r.code = exitCode(cmd.ProcessState)
+	r.Code = sysproc.ExitCode(cmd.ProcessState)
 	// The read ends with EIO once no process holds the slave any more.
 	select {
 	case <-readDone:
@@ -270,7 +199,7 @@ func runPTY(o cmdOpts, name string, args ...string) result {
 		master.Close()
 		<-readDone
 	}
-	r.stdout = buf.String()
+	r.Stdout = buf.String()
 	return r
 }
 
@@ -303,230 +232,42 @@ func openPTY() (master, slave *os.File, err error) {
 	return master, slave, nil
 }
 
-func exitCode(ps *os.ProcessState) int {
-	if ps == nil {
-		return -1
-	}
-	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return 128 + int(ws.Signal())
-	}
-	return ps.ExitCode()
-}
-
-// ---------------------------------------------------------------------------
-// Child tracking and reaping. The test binary is a subreaper; orphaned
-// shims, conmons and container processes become its children. The reaper
-// waits only for zombies that no exec.Cmd owns, so it never steals an exit
-// status from os/exec.
-
-var (
-	procMu       sync.RWMutex // read-held while starting, write-held while reaping
-	execChildren sync.Map     // pid -> struct{}: children owned by an exec.Cmd
-)
-
-func startTracked(cmd *exec.Cmd) error {
-	procMu.RLock()
-	defer procMu.RUnlock()
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	execChildren.Store(cmd.Process.Pid, struct{}{})
-	return nil
-}
-
-func waitTracked(cmd *exec.Cmd) error {
-	err := cmd.Wait()
-	execChildren.Delete(cmd.Process.Pid)
-	return err
-}
-
-func startReaper() (stop func()) {
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		tick := time.NewTicker(100 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				reapNow()
-			}
-		}
-	}()
-	return func() { close(done); <-finished }
-}
-
-// reapNow waits for every zombie child of this process that no exec.Cmd owns.
-func reapNow() {
-	procMu.Lock()
-	defer procMu.Unlock()
-	me := os.Getpid()
-	for _, p := range listProcs() {
-		if p.ppid != me || p.state != 'Z' {
-			continue
-		}
-		if _, owned := execChildren.Load(p.pid); owned {
-			continue
-		}
-		var ws unix.WaitStatus
-		_, _ = unix.Wait4(p.pid, &ws, unix.WNOHANG, nil)
-	}
-}
-
-func zombieChildren() []int {
-	var out []int
-	me := os.Getpid()
-	for _, p := range listProcs() {
-		if p.ppid == me && p.state == 'Z' {
-			out = append(out, p.pid)
-		}
-	}
-	return out
-}
-
-type procInfo struct {
-	pid, ppid int
-	state     byte
-	comm      string
-}
-
-func listProcs() []procInfo {
-	ents, err := os.ReadDir("/proc")
-	if err != nil {
-		return nil
-	}
-	var ps []procInfo
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if p, ok := readProc(pid); ok {
-			ps = append(ps, p)
-		}
-	}
-	return ps
-}
-
-func readProc(pid int) (procInfo, bool) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return procInfo{}, false
-	}
-	s := string(data)
-	open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-	if open < 0 || end < 0 || end+4 > len(s) {
-		return procInfo{}, false
-	}
-	fields := strings.Fields(s[end+2:])
-	if len(fields) < 2 {
-		return procInfo{}, false
-	}
-	ppid, _ := strconv.Atoi(fields[1])
-	return procInfo{pid: pid, ppid: ppid, state: fields[0][0], comm: s[open+1 : end]}, true
-}
-
+// cmdline is the command line of pid, its arguments joined by spaces.
 func cmdline(pid int) string {
-	data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	return strings.TrimSpace(strings.ReplaceAll(string(data), "\x00", " "))
-}
-
-// descendants lists the live processes below this one (all generations).
-func descendants() []procInfo {
-	ps := listProcs()
-	children := map[int][]procInfo{}
-	for _, p := range ps {
-		children[p.ppid] = append(children[p.ppid], p)
-	}
-	var out []procInfo
-	var walk func(int)
-	walk = func(pid int) {
-		for _, c := range children[pid] {
-			if c.state != 'Z' && c.state != 'X' {
-				out = append(out, c)
-			}
-			walk(c.pid)
-		}
-	}
-	walk(os.Getpid())
-	return out
+	return strings.Join(sysproc.Cmdline(pid), " ")
 }
 
 // killProcs SIGKILLs the live processes whose command line matches, waits
 // briefly for them to go and returns a description of each.
-func killProcs(match func(p procInfo, args string) bool) []string {
+func killProcs(match func(p sysproc.Proc, args string) bool) []string {
 	var out []string
 	var pids []int
-	for _, p := range listProcs() {
-		if p.pid == os.Getpid() || p.state == 'Z' || p.state == 'X' {
+	for _, p := range sysproc.Procs() {
+		if p.PID == os.Getpid() || !p.Live() {
 			continue
 		}
-		args := cmdline(p.pid)
+		args := cmdline(p.PID)
 		if match(p, args) {
-			out = append(out, fmt.Sprintf("process %d (%s): %s", p.pid, p.comm, args))
-			pids = append(pids, p.pid)
-			_ = unix.Kill(p.pid, unix.SIGKILL)
+			out = append(out, fmt.Sprintf("process %d (%s): %s", p.PID, p.Comm, args))
+			pids = append(pids, p.PID)
+			_ = unix.Kill(p.PID, unix.SIGKILL)
 		}
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for _, pid := range pids {
 		for time.Now().Before(deadline) {
-			p, ok := readProc(pid)
-			if !ok || p.state == 'Z' || p.state == 'X' {
+			if !sysproc.Alive(pid) {
 				break
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	reapNow()
+	reaper.Reap()
 	return out
 }
 
 // ---------------------------------------------------------------------------
 // Mounts, cgroups and directories
-
-// mountsUnder lists mount points (deepest first) under dir in this mount
-// namespace.
-func mountsUnder(dir string) []string {
-	data, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil || dir == "" {
-		return nil
-	}
-	var out []string
-	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 5 {
-			continue
-		}
-		mp := unescapeMount(f[4])
-		if mp == dir || strings.HasPrefix(mp, dir+"/") {
-			out = append(out, mp)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
-	return out
-}
-
-func unescapeMount(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) {
-			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(n))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
 
 // unmountUnder lazily unmounts everything under dir, deepest first, and
 // returns what it found. The engines leave overlay, shm and nsfs mounts
@@ -534,10 +275,11 @@ func unescapeMount(s string) string {
 func unmountUnder(dir string) []string {
 	var found []string
 	for i := 0; i < 5; i++ { // stacked mounts need more than one pass
-		mps := mountsUnder(dir)
+		mps := sysproc.MountsUnder(dir)
 		if len(mps) == 0 {
 			break
 		}
+		sort.Slice(mps, func(i, j int) bool { return len(mps[i]) > len(mps[j]) })
 		for _, mp := range mps {
 			found = append(found, "mount "+mp)
 			_ = unix.Unmount(mp, unix.MNT_DETACH)
@@ -546,33 +288,11 @@ func unmountUnder(dir string) []string {
 	return found
 }
 
-// cgroupRoots lists the mounted cgroup hierarchies (v1 controllers and the
-// unified tree).
-func cgroupRoots() []string {
-	data, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		return nil
-	}
-	var out []string
-	for _, line := range strings.Split(string(data), "\n") {
-		i := strings.Index(line, " - ")
-		if i < 0 {
-			continue
-		}
-		after := strings.Fields(line[i+3:])
-		f := strings.Fields(line[:i])
-		if len(after) > 0 && (after[0] == "cgroup" || after[0] == "cgroup2") && len(f) >= 5 {
-			out = append(out, unescapeMount(f[4]))
-		}
-	}
-	return out
-}
-
 // cgroupDirs lists, for every hierarchy, the directory for the cgroup path
 // p ("/hulle2e123/x") that exists.
 func cgroupDirs(p string) []string {
 	var out []string
-	for _, root := range cgroupRoots() {
+	for _, root := range sysproc.CgroupMountPoints() {
 		d := filepath.Join(root, p)
 		if _, err := os.Stat(d); err == nil {
 			out = append(out, d)
@@ -627,8 +347,8 @@ func finalSweep() []string {
 		return nil
 	}
 	var left []string
-	left = append(left, killProcs(func(p procInfo, args string) bool {
-		return isDescendant(p.pid) || strings.Contains(args, workDir)
+	left = append(left, killProcs(func(p sysproc.Proc, args string) bool {
+		return sysproc.IsDescendant(p.PID, os.Getpid()) || strings.Contains(args, workDir)
 	})...)
 	left = append(left, unmountUnder(workDir)...)
 	for _, d := range cgroupDirs(tag) {
@@ -640,21 +360,6 @@ func finalSweep() []string {
 	return left
 }
 
-func isDescendant(pid int) bool {
-	me := os.Getpid()
-	for i := 0; i < 64 && pid > 1; i++ {
-		p, ok := readProc(pid)
-		if !ok {
-			return false
-		}
-		if p.ppid == me {
-			return true
-		}
-		pid = p.ppid
-	}
-	return false
-}
-
 // ---------------------------------------------------------------------------
 // Small helpers
 
@@ -662,9 +367,17 @@ func mustContain(t *testing.T, what, s string, wants ...string) {
 	t.Helper()
 	for _, w := range wants {
 		if !strings.Contains(s, w) {
-			t.Errorf("%s: want %q in:\n%s", what, w, indent(s))
+			t.Errorf("%s: want %q in:\n%s", what, w, sysproc.Indent(s))
 		}
 	}
+}
+
+// containerName names the nth container of subtest t after the subtest:
+// "c3-detached" for TestContainerd/detached with prefix "c". The engines
+// take lower case letters, digits and dashes.
+func containerName(prefix string, n int, t *testing.T) string {
+	_, sub, _ := strings.Cut(t.Name(), "/")
+	return fmt.Sprintf("%s%d-%s", prefix, n, strings.NewReplacer("/", "-", "_", "-").Replace(strings.ToLower(sub)))
 }
 
 // eventually polls f until it returns true or timeout passes.

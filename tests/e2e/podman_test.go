@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hullrt/hull/tests/internal/sysproc"
 )
 
 // podImage is the busybox image imported into podman's storage.
@@ -112,8 +114,8 @@ network_config_dir = %q
 		"NOTIFY_SOCKET=",
 	}
 
-	if r := p.podman("info", "--format", "{{.Host.OCIRuntime.Name}} {{.Host.OCIRuntime.Path}} {{.Store.GraphRoot}}"); r.code != 0 ||
-		strings.TrimSpace(r.stdout) != "hull "+hullBin+" "+filepath.Join(dir, "storage") {
+	if r := p.podman("info", "--format", "{{.Host.OCIRuntime.Name}} {{.Host.OCIRuntime.Path}} {{.Store.GraphRoot}}"); r.Code != 0 ||
+		strings.TrimSpace(r.Stdout) != "hull "+hullBin+" "+filepath.Join(dir, "storage") {
 		t.Fatalf("podman info: want runtime hull at %s and graph root in %s:\n%s", hullBin, dir, r)
 	}
 	tarball, err := rootfsTar()
@@ -125,14 +127,14 @@ network_config_dir = %q
 		t.Fatal(err)
 	}
 	if r := p.podman("import", "--change", `CMD ["sh"]`, "--change", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-		tarPath, podImage); r.code != 0 {
+		tarPath, podImage); r.Code != 0 {
 		t.Fatalf("podman import:\n%s", r)
 	}
 	return p
 }
 
 func (p *podmanEnv) podmanOpts(o cmdOpts, args ...string) result {
-	o.env = append(append([]string{}, p.env...), o.env...)
+	o.Env = append(append([]string{}, p.env...), o.Env...)
 	return runCmd(o, "podman", p.withParent(args)...)
 }
 
@@ -162,7 +164,7 @@ func (p *podmanEnv) withParent(args []string) []string {
 func (p *podmanEnv) ok(t *testing.T, args ...string) result {
 	t.Helper()
 	r := p.podman(args...)
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatalf("want exit 0:\n%s", r)
 	}
 	return r
@@ -174,10 +176,10 @@ func (p *podmanEnv) ok(t *testing.T, args ...string) result {
 func (p *podmanEnv) container(t *testing.T, name string) {
 	t.Cleanup(func() {
 		if t.Failed() {
-			if r := p.podman("inspect", "-f", "{{.Id}}", name); r.code == 0 {
-				id := strings.TrimSpace(r.stdout)
+			if r := p.podman("inspect", "-f", "{{.Id}}", name); r.Code == 0 {
+				id := strings.TrimSpace(r.Stdout)
 				log := filepath.Join(p.dir, "run", "overlay-containers", id, "userdata", "oci-log")
-				t.Logf("hull log (%s):\n%s", log, indent(readTrim(log)))
+				t.Logf("hull log (%s):\n%s", log, sysproc.Indent(readTrim(log)))
 			}
 		}
 		p.podman("rm", "-f", "-t", "0", name)
@@ -187,14 +189,14 @@ func (p *podmanEnv) container(t *testing.T, name string) {
 // inspect returns `podman inspect -f format name`.
 func (p *podmanEnv) inspect(t *testing.T, name, format string) string {
 	t.Helper()
-	return strings.TrimSpace(p.ok(t, "inspect", "-f", format, name).stdout)
+	return strings.TrimSpace(p.ok(t, "inspect", "-f", format, name).Stdout)
 }
 
 func (p *podmanEnv) waitState(t *testing.T, name, want string) {
 	t.Helper()
 	var got string
 	if !eventually(15*time.Second, func() bool {
-		got = strings.TrimSpace(p.podman("inspect", "-f", "{{.State.Status}}", name).stdout)
+		got = strings.TrimSpace(p.podman("inspect", "-f", "{{.State.Status}}", name).Stdout)
 		return got == want
 	}) {
 		t.Fatalf("container %s: want state %s, got %q", name, want, got)
@@ -224,7 +226,7 @@ func (p *podmanEnv) stop(t *testing.T) {
 		// Unmounts the image layers and shm mounts podman keeps.
 		p.podman("system", "prune", "-a", "-f")
 	}
-	left = append(left, killProcs(func(pr procInfo, args string) bool {
+	left = append(left, killProcs(func(pr sysproc.Proc, args string) bool {
 		return strings.Contains(args, p.dir)
 	})...)
 	for _, d := range cgroupDirs(p.cgParent) {
@@ -265,7 +267,7 @@ func (p *podmanEnv) stop(t *testing.T) {
 			}
 		}
 	}
-	reapNow()
+	reaper.Reap()
 	if len(left) > 0 {
 		t.Errorf("podman fixture: left behind (removed now):\n\t%s", strings.Join(left, "\n\t"))
 	}
@@ -295,7 +297,7 @@ func TestPodman(t *testing.T) {
 	n := 0
 	newName := func(t *testing.T) string {
 		n++
-		name := fmt.Sprintf("p%d-%s", n, strings.NewReplacer("/", "-", "_", "-").Replace(strings.ToLower(t.Name()[len("TestPodman/"):])))
+		name := containerName("p", n, t)
 		p.container(t, name)
 		return name
 	}
@@ -304,14 +306,14 @@ func TestPodman(t *testing.T) {
 	t.Run("run", func(t *testing.T) {
 		name := newName(t)
 		r := p.ok(t, "run", "--rm", "--name", name, podImage, "echo", "hello from hull")
-		if strings.TrimSpace(r.stdout) != "hello from hull" {
+		if strings.TrimSpace(r.Stdout) != "hello from hull" {
 			t.Errorf("want %q:\n%s", "hello from hull", r)
 		}
 	})
 
 	t.Run("exit-code", func(t *testing.T) {
 		name := newName(t)
-		if r := p.podman("run", "--rm", "--name", name, podImage, "sh", "-c", "exit 7"); r.code != 7 {
+		if r := p.podman("run", "--rm", "--name", name, podImage, "sh", "-c", "exit 7"); r.Code != 7 {
 			t.Errorf("want exit 7:\n%s", r)
 		}
 	})
@@ -319,27 +321,27 @@ func TestPodman(t *testing.T) {
 	t.Run("error-missing-executable", func(t *testing.T) {
 		name := newName(t)
 		r := p.podman("run", "--rm", "--name", name, podImage, "/no/such/binary")
-		if r.code != 127 {
+		if r.Code != 127 {
 			t.Errorf("want podman's exit 127 for a missing executable:\n%s", r)
 		}
-		mustContain(t, "podman's error", r.stderr, "hull:", "/no/such/binary")
+		mustContain(t, "podman's error", r.Stderr, "hull:", "/no/such/binary")
 	})
 
 	t.Run("stdin", func(t *testing.T) {
 		name := newName(t)
-		r := p.podmanOpts(cmdOpts{stdin: strings.NewReader("line one\nline two\n")}, "run", "--rm", "-i", "--name", name, podImage, "sh", "-c", "cat; echo done")
-		if r.code != 0 || r.stdout != "line one\nline two\ndone\n" {
+		r := p.podmanOpts(cmdOpts{Stdin: strings.NewReader("line one\nline two\n")}, "run", "--rm", "-i", "--name", name, podImage, "sh", "-c", "cat; echo done")
+		if r.Code != 0 || r.Stdout != "line one\nline two\ndone\n" {
 			t.Errorf("want stdin echoed back:\n%s", r)
 		}
 	})
 
 	t.Run("tty", func(t *testing.T) {
 		name := newName(t)
-		r := runPTY(cmdOpts{env: p.env}, "podman", p.withParent([]string{"run", "--rm", "-t", "--name", name, podImage, "sh", "-c", "tty; stty size; exit 3"})...)
-		if r.code != 3 {
+		r := runPTY(cmdOpts{Env: p.env}, "podman", p.withParent([]string{"run", "--rm", "-t", "--name", name, podImage, "sh", "-c", "tty; stty size; exit 3"})...)
+		if r.Code != 3 {
 			t.Errorf("want exit 3:\n%s", r)
 		}
-		mustContain(t, "podman run -t", r.stdout, "/dev/pts/0", "24 80")
+		mustContain(t, "podman run -t", r.Stdout, "/dev/pts/0", "24 80")
 	})
 
 	t.Run("detached", func(t *testing.T) {
@@ -352,9 +354,9 @@ func TestPodman(t *testing.T) {
 		}
 		// conmon drives hull: its command line names the runtime.
 		var conmonArgs string
-		for _, pr := range listProcs() {
-			if pr.comm == "conmon" && strings.Contains(cmdline(pr.pid), name) {
-				conmonArgs = cmdline(pr.pid)
+		for _, pr := range sysproc.Procs() {
+			if pr.Comm == "conmon" && strings.Contains(cmdline(pr.PID), name) {
+				conmonArgs = cmdline(pr.PID)
 			}
 		}
 		if !strings.Contains(conmonArgs, "-r "+hullBin) {
@@ -366,43 +368,43 @@ func TestPodman(t *testing.T) {
 
 		t.Run("exec", func(t *testing.T) {
 			r := p.ok(t, "exec", name, "sh", "-c", "echo exec-ok; cat /proc/1/cmdline")
-			mustContain(t, "exec", r.stdout, "exec-ok", "sleep")
+			mustContain(t, "exec", r.Stdout, "exec-ok", "sleep")
 		})
 		t.Run("exec-exit-code", func(t *testing.T) {
-			if r := p.podman("exec", name, "sh", "-c", "exit 5"); r.code != 5 {
+			if r := p.podman("exec", name, "sh", "-c", "exit 5"); r.Code != 5 {
 				t.Errorf("want exit 5:\n%s", r)
 			}
 		})
 		t.Run("exec-missing", func(t *testing.T) {
 			r := p.podman("exec", name, "/no/such/binary")
-			if r.code != 127 {
+			if r.Code != 127 {
 				t.Errorf("want exit 127:\n%s", r)
 			}
 		})
 		t.Run("exec-detach", func(t *testing.T) {
 			p.ok(t, "exec", "-d", name, "sh", "-c", "echo detached > /tmp/exec-d")
 			if !eventually(10*time.Second, func() bool {
-				return strings.TrimSpace(p.podman("exec", name, "cat", "/tmp/exec-d").stdout) == "detached"
+				return strings.TrimSpace(p.podman("exec", name, "cat", "/tmp/exec-d").Stdout) == "detached"
 			}) {
 				t.Errorf("podman exec -d did not run its command")
 			}
 		})
 		t.Run("exec-user-env-workdir", func(t *testing.T) {
 			r := p.ok(t, "exec", "--user", "nobody", "--env", "FOO=bar", "--workdir", "/tmp", name, "sh", "-c", `id -u; id -g; echo "$FOO"; pwd`)
-			if got := strings.Fields(r.stdout); len(got) != 4 || got[0] != "65534" || got[1] != "65534" || got[2] != "bar" || got[3] != "/tmp" {
+			if got := strings.Fields(r.Stdout); len(got) != 4 || got[0] != "65534" || got[1] != "65534" || got[2] != "bar" || got[3] != "/tmp" {
 				t.Errorf("want 65534 65534 bar /tmp:\n%s", r)
 			}
 		})
 		t.Run("exec-tty", func(t *testing.T) {
-			r := runPTY(cmdOpts{env: p.env}, "podman", "exec", "-t", name, "sh", "-c", "tty; stty size")
-			if r.code != 0 {
+			r := runPTY(cmdOpts{Env: p.env}, "podman", "exec", "-t", name, "sh", "-c", "tty; stty size")
+			if r.Code != 0 {
 				t.Errorf("want exit 0:\n%s", r)
 			}
-			mustContain(t, "podman exec -t", r.stdout, "/dev/pts/", "24 80")
+			mustContain(t, "podman exec -t", r.Stdout, "/dev/pts/", "24 80")
 		})
 		t.Run("top", func(t *testing.T) {
 			r := p.ok(t, "top", name)
-			mustContain(t, "podman top", r.stdout, "sleep 1000")
+			mustContain(t, "podman top", r.Stdout, "sleep 1000")
 		})
 		t.Run("pause-unpause", func(t *testing.T) {
 			p.ok(t, "pause", name)
@@ -416,12 +418,12 @@ func TestPodman(t *testing.T) {
 		})
 		t.Run("stats", func(t *testing.T) {
 			r := p.ok(t, "stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}} {{.PIDs}}", name)
-			mustContain(t, "podman stats", r.stdout, name)
+			mustContain(t, "podman stats", r.Stdout, name)
 		})
 		t.Run("update", func(t *testing.T) {
 			// Needs `hull update`.
 			r := p.podman("update", "--memory", "96m", "--cpus", "0.75", name)
-			if r.code != 0 {
+			if r.Code != 0 {
 				t.Fatalf("podman update:\n%s", r)
 			}
 			if got := readTrim(filepath.Join("/sys/fs/cgroup/memory", cgroupOf(pid, "memory"), "memory.limit_in_bytes")); got != "100663296" {
@@ -452,7 +454,7 @@ func TestPodman(t *testing.T) {
 	t.Run("stop-term-trap", func(t *testing.T) {
 		name := newName(t)
 		p.ok(t, "run", "-d", "--name", name, podImage, "sh", "-c", "trap 'echo got-term; exit 42' TERM; echo ready; while :; do sleep 0.1; done")
-		if !eventually(10*time.Second, func() bool { return strings.Contains(p.podman("logs", name).stdout, "ready") }) {
+		if !eventually(10*time.Second, func() bool { return strings.Contains(p.podman("logs", name).Stdout, "ready") }) {
 			t.Fatalf("container never got ready:\n%s", p.podman("logs", name))
 		}
 		start := time.Now()
@@ -463,7 +465,7 @@ func TestPodman(t *testing.T) {
 		if code := p.inspect(t, name, "{{.State.ExitCode}}"); code != "42" {
 			t.Errorf("exit code after stop: want 42 (from the trap), got %s", code)
 		}
-		mustContain(t, "logs", p.podman("logs", name).stdout, "got-term")
+		mustContain(t, "logs", p.podman("logs", name).Stdout, "got-term")
 	})
 
 	t.Run("rm-force", func(t *testing.T) {
@@ -471,10 +473,10 @@ func TestPodman(t *testing.T) {
 		p.ok(t, "run", "-d", "--name", name, podImage, "sleep", "1000")
 		pid, _ := strconv.Atoi(p.inspect(t, name, "{{.State.Pid}}"))
 		p.ok(t, "rm", "-f", "-t", "0", name)
-		if r := p.podman("inspect", name); r.code == 0 {
+		if r := p.podman("inspect", name); r.Code == 0 {
 			t.Errorf("container still exists after rm -f")
 		}
-		if pr, ok := readProc(pid); ok && pr.state != 'Z' {
+		if pr, ok := sysproc.ReadProc(pid); ok && pr.State != 'Z' {
 			t.Errorf("container process %d still alive after rm -f: %s", pid, cmdline(pid))
 		}
 	})
@@ -502,12 +504,12 @@ func TestPodman(t *testing.T) {
 	t.Run("ulimits", func(t *testing.T) {
 		name := newName(t)
 		r := p.ok(t, "run", "--rm", "--name", name, "--ulimit", "nofile=512:2048", "--ulimit", "nproc=100:200", podImage, "sh", "-c", "ulimit -n; ulimit -Hn; ulimit -u")
-		if got := strings.Fields(r.stdout); len(got) != 3 || got[0] != "512" || got[1] != "2048" || got[2] != "100" {
+		if got := strings.Fields(r.Stdout); len(got) != 3 || got[0] != "512" || got[1] != "2048" || got[2] != "100" {
 			t.Errorf("want 512 2048 100:\n%s", r)
 		}
 		name2 := newName(t)
 		r = p.ok(t, "run", "--rm", "--name", name2, podImage, "sh", "-c", "ulimit -n; ulimit -Hn")
-		if got := strings.Fields(r.stdout); len(got) != 2 || got[0] != "1024" || got[1] != "1024" {
+		if got := strings.Fields(r.Stdout); len(got) != 2 || got[0] != "1024" || got[1] != "1024" {
 			t.Errorf("default_ulimits nofile=1024:1024 from containers.conf: want 1024 1024:\n%s", r)
 		}
 	})
@@ -515,8 +517,8 @@ func TestPodman(t *testing.T) {
 	t.Run("init", func(t *testing.T) {
 		name := newName(t)
 		r := p.ok(t, "run", "--rm", "--init", "--name", name, podImage, "sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '; echo; echo $$")
-		mustContain(t, "--init", r.stdout, "/run/podman-init")
-		if f := strings.Fields(r.stdout); len(f) == 0 || f[len(f)-1] == "1" {
+		mustContain(t, "--init", r.Stdout, "/run/podman-init")
+		if f := strings.Fields(r.Stdout); len(f) == 0 || f[len(f)-1] == "1" {
 			t.Errorf("with --init the command must not be PID 1:\n%s", r)
 		}
 	})
@@ -524,7 +526,7 @@ func TestPodman(t *testing.T) {
 	t.Run("pod", func(t *testing.T) {
 		pod := fmt.Sprintf("pod%d", n)
 		t.Cleanup(func() { p.podman("pod", "rm", "-f", "-t", "0", pod) })
-		if r := p.podman("pod", "create", "--name", pod, "--share", "ipc,uts,net", "--network", "none", "--hostname", "podhost"); r.code != 0 {
+		if r := p.podman("pod", "create", "--name", pod, "--share", "ipc,uts,net", "--network", "none", "--hostname", "podhost"); r.Code != 0 {
 			t.Fatalf("pod create (podman builds its pause image from catatonit):\n%s", r)
 		}
 		a := newName(t)
@@ -533,7 +535,7 @@ func TestPodman(t *testing.T) {
 		nsOf := `for n in ipc uts net pid; do readlink /proc/self/ns/$n; done; hostname`
 		ra := p.ok(t, "exec", a, "sh", "-c", nsOf)
 		rb := p.ok(t, "run", "--rm", "--pod", pod, "--name", b, podImage, "sh", "-c", nsOf)
-		la, lb := strings.Fields(ra.stdout), strings.Fields(rb.stdout)
+		la, lb := strings.Fields(ra.Stdout), strings.Fields(rb.Stdout)
 		if len(la) != 5 || len(lb) != 5 {
 			t.Fatalf("namespaces:\n%s\n%s", ra, rb)
 		}
@@ -556,22 +558,22 @@ func TestPodman(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { unmountUnder(nsFile); os.Remove(nsFile) })
-		if r := runCmd(cmdOpts{}, "unshare", "--net="+nsFile, "ip", "link", "set", "lo", "up"); r.code != 0 {
+		if r := runCmd(cmdOpts{}, "unshare", "--net="+nsFile, "ip", "link", "set", "lo", "up"); r.Code != 0 {
 			t.Fatalf("make a network namespace:\n%s", r)
 		}
 		ino := statIno(nsFile)
 		name := newName(t)
 		r := p.ok(t, "run", "--rm", "--name", name, "--network", "ns:"+nsFile, podImage, "readlink", "/proc/self/ns/net")
-		if want := fmt.Sprintf("net:[%d]", ino); strings.TrimSpace(r.stdout) != want {
-			t.Errorf("--network ns:%s: want %s, got %q", nsFile, want, r.stdout)
+		if want := fmt.Sprintf("net:[%d]", ino); strings.TrimSpace(r.Stdout) != want {
+			t.Errorf("--network ns:%s: want %s, got %q", nsFile, want, r.Stdout)
 		}
 	})
 
 	t.Run("host-network", func(t *testing.T) {
 		name := newName(t)
 		r := p.ok(t, "run", "--rm", "--name", name, "--network", "host", podImage, "readlink", "/proc/self/ns/net")
-		if strings.TrimSpace(r.stdout) != hostNS("net") {
-			t.Errorf("--network host: want %s, got %q", hostNS("net"), r.stdout)
+		if strings.TrimSpace(r.Stdout) != hostNS("net") {
+			t.Errorf("--network host: want %s, got %q", hostNS("net"), r.Stdout)
 		}
 	})
 
@@ -580,7 +582,7 @@ func TestPodman(t *testing.T) {
 		p.ok(t, "run", "-d", "--name", name, "--uidmap", "0:200000:65536", "--gidmap", "0:200000:65536", podImage, "sleep", "1000")
 		pid, _ := strconv.Atoi(p.inspect(t, name, "{{.State.Pid}}"))
 		r := p.ok(t, "exec", name, "sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; id -u; touch /tmp/x && echo write-ok")
-		if f := strings.Fields(r.stdout); len(f) != 8 || f[1] != "200000" || f[4] != "200000" || f[6] != "0" || f[7] != "write-ok" {
+		if f := strings.Fields(r.Stdout); len(f) != 8 || f[1] != "200000" || f[4] != "200000" || f[6] != "0" || f[7] != "write-ok" {
 			t.Errorf("want maps 0 200000 65536, uid 0 and a writable /tmp:\n%s", r)
 		}
 		if st := readTrim(fmt.Sprintf("/proc/%d/status", pid)); !strings.Contains(st, "Uid:\t200000\t") {
@@ -591,20 +593,20 @@ func TestPodman(t *testing.T) {
 	t.Run("privileged", func(t *testing.T) {
 		name := newName(t)
 		r := p.ok(t, "run", "--rm", "--name", name, "--privileged", podImage, "sh", "-c", "grep CapEff /proc/self/status; grep Seccomp: /proc/self/status; ls /dev/kmsg")
-		mustContain(t, "--privileged", r.stdout, "CapEff:\t"+hostCapBnd(), "Seccomp:\t0", "/dev/kmsg")
+		mustContain(t, "--privileged", r.Stdout, "CapEff:\t"+hostCapBnd(), "Seccomp:\t0", "/dev/kmsg")
 	})
 
 	t.Run("read-only-user", func(t *testing.T) {
 		name := newName(t)
 		r := p.podman("run", "--rm", "--name", name, "--read-only", "--user", "nobody", podImage, "sh", "-c",
 			"id -u; touch /x 2>&1; echo rootfs=$?; touch /tmp/y && echo tmp-ok")
-		mustContain(t, "--read-only --user nobody", r.stdout, "65534", "Read-only file system", "rootfs=1", "tmp-ok")
+		mustContain(t, "--read-only --user nobody", r.Stdout, "65534", "Read-only file system", "rootfs=1", "tmp-ok")
 	})
 
 	t.Run("cgroupns-private", func(t *testing.T) {
 		name := newName(t)
 		r := p.ok(t, "run", "--rm", "--name", name, "--cgroupns", "private", podImage, "sh", "-c", "readlink /proc/self/ns/cgroup; grep memory /proc/self/cgroup")
-		f := strings.Fields(r.stdout)
+		f := strings.Fields(r.Stdout)
 		if len(f) != 2 || f[0] == hostNS("cgroup") || !strings.HasSuffix(f[1], ":/") {
 			t.Errorf("--cgroupns private: want a new cgroup namespace rooted at the container's cgroup (memory:/):\n%s", r)
 		}
@@ -613,16 +615,16 @@ func TestPodman(t *testing.T) {
 	t.Run("host-pid", func(t *testing.T) {
 		name := newName(t)
 		r := p.ok(t, "run", "--rm", "--name", name, "--pid", "host", podImage, "sh", "-c", fmt.Sprintf("readlink /proc/self/ns/pid; test -d /proc/%d && echo sees-host", os.Getpid()))
-		mustContain(t, "--pid host", r.stdout, hostNS("pid"), "sees-host")
+		mustContain(t, "--pid host", r.Stdout, hostNS("pid"), "sees-host")
 	})
 
 	t.Run("seccomp", func(t *testing.T) {
 		name := newName(t)
 		r := p.ok(t, "run", "--rm", "--name", name, podImage, "grep", "Seccomp:", "/proc/self/status")
-		mustContain(t, "default seccomp profile", r.stdout, "Seccomp:\t2")
+		mustContain(t, "default seccomp profile", r.Stdout, "Seccomp:\t2")
 		name2 := newName(t)
 		r = p.ok(t, "run", "--rm", "--name", name2, "--security-opt", "seccomp=unconfined", podImage, "grep", "Seccomp:", "/proc/self/status")
-		mustContain(t, "seccomp=unconfined", r.stdout, "Seccomp:\t0")
+		mustContain(t, "seccomp=unconfined", r.Stdout, "Seccomp:\t0")
 		// A profile of our own: mkdir fails with EPERM, the rest is allowed.
 		profile := filepath.Join(p.dir, "seccomp-nomkdir.json")
 		if err := os.WriteFile(profile, []byte(noMkdirProfile), 0o644); err != nil {
@@ -630,19 +632,19 @@ func TestPodman(t *testing.T) {
 		}
 		name3 := newName(t)
 		r = p.podman("run", "--rm", "--name", name3, "--security-opt", "seccomp="+profile, podImage, "sh", "-c", "mkdir /tmp/d; echo rc=$?; touch /tmp/f && echo touch-ok")
-		mustContain(t, "custom seccomp profile", r.stdout+r.stderr, "Operation not permitted", "rc=1", "touch-ok")
+		mustContain(t, "custom seccomp profile", r.Stdout+r.Stderr, "Operation not permitted", "rc=1", "touch-ok")
 	})
 
 	t.Run("caps", func(t *testing.T) {
 		name := newName(t)
 		r := p.ok(t, "run", "--rm", "--name", name, "--cap-drop", "all", "--cap-add", "NET_RAW", "--cap-add", "SYS_ADMIN", podImage, "grep", "-E", "Cap(Eff|Bnd|Prm)", "/proc/self/status")
 		// NET_RAW is bit 13, SYS_ADMIN bit 21.
-		mustContain(t, "caps", r.stdout, "CapPrm:\t0000000000202000", "CapEff:\t0000000000202000", "CapBnd:\t0000000000202000")
+		mustContain(t, "caps", r.Stdout, "CapPrm:\t0000000000202000", "CapEff:\t0000000000202000", "CapBnd:\t0000000000202000")
 		name2 := newName(t)
 		r = p.ok(t, "run", "--rm", "--name", name2, "--user", "nobody", "--cap-add", "NET_RAW", podImage, "grep", "CapEff", "/proc/self/status")
 		// podman gives a non-root user the added capabilities as ambient
 		// ones, so they are effective after exec (runc does the same).
-		mustContain(t, "non-root caps", r.stdout, "CapEff:\t0000000000002000")
+		mustContain(t, "non-root caps", r.Stdout, "CapEff:\t0000000000002000")
 	})
 
 	t.Run("spec-features", func(t *testing.T) {
@@ -675,10 +677,10 @@ func TestPodman(t *testing.T) {
 				name := newName(t)
 				args := append([]string{"run", "--rm", "--name", name}, tc.flags...)
 				r := p.podman(append(args, podImage, "sh", "-c", tc.cmd)...)
-				if r.code != 0 {
+				if r.Code != 0 {
 					t.Fatalf("want exit 0:\n%s", r)
 				}
-				mustContain(t, strings.Join(tc.flags, " "), r.stdout, tc.want...)
+				mustContain(t, strings.Join(tc.flags, " "), r.Stdout, tc.want...)
 			})
 		}
 	})
@@ -693,11 +695,11 @@ func TestPodman(t *testing.T) {
 		// that nothing is left.
 		name := newName(t)
 		r := p.podman("run", "--rm", "--name", name, "--cgroups", "disabled", podImage, "true")
-		if r.code == 0 {
+		if r.Code == 0 {
 			t.Fatalf("podman run --cgroups disabled: hull should refuse it:\n%s", r)
 		}
-		mustContain(t, "podman run --cgroups disabled", r.stderr, "--cgroup-manager disabled is not supported")
-		if strings.Contains(r.stderr, "flag provided but not defined") {
+		mustContain(t, "podman run --cgroups disabled", r.Stderr, "--cgroup-manager disabled is not supported")
+		if strings.Contains(r.Stderr, "flag provided but not defined") {
 			t.Errorf("hull does not know --cgroup-manager:\n%s", r)
 		}
 	})
@@ -715,8 +717,8 @@ func TestPodman(t *testing.T) {
 			t.Fatal(err)
 		}
 		name := newName(t)
-		r := p.podmanOpts(cmdOpts{extraFiles: []*os.File{f}}, "run", "--rm", "--name", name, "--preserve-fds", "1", podImage, "sh", "-c", "cat <&3")
-		if r.code != 0 || r.stdout != "data through fd 3\n" {
+		r := p.podmanOpts(cmdOpts{ExtraFiles: []*os.File{f}}, "run", "--rm", "--name", name, "--preserve-fds", "1", podImage, "sh", "-c", "cat <&3")
+		if r.Code != 0 || r.Stdout != "data through fd 3\n" {
 			t.Errorf("want fd 3 read in the container:\n%s", r)
 		}
 	})
@@ -766,7 +768,7 @@ func (p *podmanEnv) sdnotify(t *testing.T, mode string, flags []string, argv ...
 	args := append([]string{"run", "-d", "--name", name, "--sdnotify", mode}, flags...)
 	args = append(append(args, podImage), argv...)
 	done := make(chan result, 1)
-	go func() { done <- p.podmanOpts(cmdOpts{env: []string{"NOTIFY_SOCKET=" + sock}}, args...) }()
+	go func() { done <- p.podmanOpts(cmdOpts{Env: []string{"NOTIFY_SOCKET=" + sock}}, args...) }()
 	var msgs []string
 	timeout := time.After(15 * time.Second)
 	for {
@@ -777,7 +779,7 @@ func (p *podmanEnv) sdnotify(t *testing.T, mode string, flags []string, argv ...
 			}
 			msgs = append(msgs, m)
 			if strings.Contains(m, "READY=1") {
-				if r := <-done; r.code != 0 {
+				if r := <-done; r.Code != 0 {
 					t.Errorf("podman run --sdnotify %s:\n%s", mode, r)
 				}
 				return msgs
@@ -836,8 +838,8 @@ func main() {
 	}
 	bin := filepath.Join(dir, "notify")
 	cmd := []string{"go", "build", "-o", bin, "."}
-	r := runCmd(cmdOpts{env: []string{"CGO_ENABLED=0", "GOFLAGS=-mod=mod", "GOWORK=off"}, dir: src}, cmd[0], cmd[1:]...)
-	if r.code != 0 {
+	r := runCmd(cmdOpts{Env: []string{"CGO_ENABLED=0", "GOFLAGS=-mod=mod", "GOWORK=off"}, Dir: src}, cmd[0], cmd[1:]...)
+	if r.Code != 0 {
 		t.Fatalf("build the notify helper:\n%s", r)
 	}
 	return bin
