@@ -49,12 +49,12 @@ clean:
 	rm -rf bin
 
 # End-to-end tests: containerd (runc v2 shim, ctr) and podman drive bin/hull.
-# Needs root; scripts/e2e-deps.sh installs the engines when missing.
+# Needs root; scripts/install-deps.sh e2e installs the engines when missing.
 # E2E_RUN=Containerd limits the run; HULL_E2E_DEBUG=1 runs hull with --debug.
 .PHONY: e2e
 E2E_RUN ?= .
 e2e: build
-	@./scripts/e2e-deps.sh
+	@./scripts/install-deps.sh e2e
 	HULL_BINARY=$(HULL) $(GO) test -tags 'e2e $(TAGS)' -count=1 -timeout 9m -v -run '$(E2E_RUN)' ./tests/e2e/
 
 # OCI runtime-tools v0.9.0 validation suite against bin/hull; needs root.

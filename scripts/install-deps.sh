@@ -4,24 +4,49 @@
 # is cheap to call from every make target that needs it.
 set -euo pipefail
 
+# Usage: install-deps.sh [base] [e2e]   (no argument: base)
+#   base: building hull and its integration tests
+#   e2e:  the engines the end-to-end tests drive
+#
 # package:file-that-proves-it-is-installed
-needed=(
+base=(
 	"libseccomp-dev:/usr/include/seccomp.h"
 	"pkg-config:/usr/bin/pkg-config"
 	"busybox-static:/bin/busybox"
 	"gcc:/usr/bin/gcc"
-	"runc:/usr/sbin/runc"
+	"runc:/usr/sbin/runc"                 # the side-by-side oracle and benchmark
+	"iproute2:/sbin/ip"                   # veth pairs for linux.netDevices
+	"procps:/bin/ps"                      # hull ps runs ps(1)
+	"util-linux:/usr/bin/nsenter"         # the systemd cgroup test
+	"systemd:/lib/systemd/systemd"        # a real systemd for that test
 )
-if [ "$#" -gt 0 ]; then
-	needed+=("$@")
-fi
+e2e=(
+	"containerd:/usr/bin/containerd"
+	"containerd:/usr/bin/containerd-shim-runc-v2"
+	"podman:/usr/bin/podman"
+	"conmon:/usr/bin/conmon"
+	"catatonit:/usr/bin/catatonit"
+	"containernetworking-plugins:/usr/lib/cni/bridge"
+)
+needed=()
+for set in "${@:-base}"; do
+	case $set in
+	base) needed+=("${base[@]}") ;;
+	e2e) needed+=("${e2e[@]}") ;;
+	*) echo "install-deps: unknown set $set; use base or e2e" >&2; exit 2 ;;
+	esac
+done
 
 missing=()
 for item in "${needed[@]}"; do
 	pkg=${item%%:*}
 	file=${item#*:}
+	file=${file%%[[:space:]]*}
 	if [ ! -e "$file" ]; then
-		missing+=("$pkg")
+		case " ${missing[*]-} " in
+		*" $pkg "*) ;;
+		*) missing+=("$pkg") ;;
+		esac
 	fi
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

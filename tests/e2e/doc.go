@@ -6,7 +6,7 @@
 // The tests are behind the `e2e` build tag so that `go test ./...` and
 // `make integration` never start engines by accident; run them with
 // `make e2e` (as root). They need containerd, podman, conmon, catatonit and
-// the CNI plugins (scripts/e2e-deps.sh installs what is missing) and no
+// the CNI plugins (scripts/install-deps.sh e2e installs what is missing) and no
 // network: the busybox image is built locally from /bin/busybox.
 //
 // Every engine runs with its own roots, sockets and configuration under a

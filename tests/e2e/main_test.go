@@ -107,7 +107,7 @@ func setup() error {
 }
 
 // need skips or fails t when the run cannot go on, and skips when one of
-// the programs is missing (scripts/e2e-deps.sh installs them).
+// the programs is missing (scripts/install-deps.sh e2e installs them).
 func need(t *testing.T, programs ...string) {
 	t.Helper()
 	if skipReason != "" {
@@ -118,7 +118,7 @@ func need(t *testing.T, programs ...string) {
 	}
 	for _, p := range programs {
 		if _, err := exec.LookPath(p); err != nil {
-			t.Skipf("%s is not installed (run scripts/e2e-deps.sh): %v", p, err)
+			t.Skipf("%s is not installed (run scripts/install-deps.sh e2e): %v", p, err)
 		}
 	}
 }
