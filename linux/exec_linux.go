@@ -13,6 +13,7 @@ import (
 type ExecOptions struct {
 	Detach        bool
 	ConsoleSocket string
+	PidfdSocket   string
 	PidFile       string
 	PreserveFDs   int
 	// IgnorePaused allows an exec into a paused container; the process
@@ -54,6 +55,11 @@ func Exec(c *libcontainer.Container, proc *spec.Process, o ExecOptions) (int, er
 	}
 	p := newProcess(proc)
 	p.SubCgroupPaths = o.SubCgroupPaths
+	closePidfd, err := attachPidfdSocket(p, o.PidfdSocket)
+	if err != nil {
+		return -1, err
+	}
+	defer closePidfd()
 	p.ExtraFiles = preservedFiles(3, o.PreserveFDs)
 	if lo.detached() {
 		return 0, startDetached(c, p, proc.Terminal, lo, noHooks)

@@ -30,6 +30,10 @@ type LaunchOptions struct {
 	Keep bool
 	// ConsoleSocket is the AF_UNIX socket that receives the pty master.
 	ConsoleSocket string
+	// PidfdSocket is the AF_UNIX socket that receives a pidfd of the
+	// container's process (pidfd_open(2)), for callers that want to
+	// watch it without pid reuse races.
+	PidfdSocket string
 	// PidFile receives the host PID of the container's init process.
 	PidFile string
 	// PreserveFDs passes this many fds on to the container, from fd 3 or,
@@ -120,6 +124,11 @@ func Launch(root, id string, cfg *configs.Config, proc *spec.Process, o LaunchOp
 
 	p := newProcess(proc)
 	p.Init = true
+	closePidfd, err := attachPidfdSocket(p, o.PidfdSocket)
+	if err != nil {
+		return -1, err
+	}
+	defer closePidfd()
 	if len(listenFDs) > 0 {
 		p.Env = append(p.Env, "LISTEN_FDS="+strconv.Itoa(len(listenFDs)), "LISTEN_PID=1")
 		p.ExtraFiles = listenFDs
@@ -152,7 +161,7 @@ func Launch(root, id string, cfg *configs.Config, proc *spec.Process, o LaunchOp
 // socket) becomes the container's.
 func startDetached(c *libcontainer.Container, p *libcontainer.Process, terminal bool, o LaunchOptions, poststart func() error) error {
 	if terminal {
-		sock, err := dialConsoleSocket(o.ConsoleSocket)
+		sock, err := dialSocket("--console-socket", o.ConsoleSocket)
 		if err != nil {
 			return err
 		}

@@ -175,19 +175,33 @@ func closeAll(cs ...io.Closer) {
 	}
 }
 
-// dialConsoleSocket connects to the caller's console socket; init sends
-// the pty master there itself.
-func dialConsoleSocket(path string) (*os.File, error) {
+// dialSocket connects to a socket the caller listens on (--console-socket,
+// --pidfd-socket); init sends the pty master or its pidfd there itself.
+func dialSocket(flag, path string) (*os.File, error) {
 	conn, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: path, Net: "unix"})
 	if err != nil {
-		return nil, fmt.Errorf("--console-socket %s: %w", path, err)
+		return nil, fmt.Errorf("%s %s: %w", flag, path, err)
 	}
 	defer conn.Close()
 	f, err := conn.File()
 	if err != nil {
-		return nil, fmt.Errorf("--console-socket %s: %w", path, err)
+		return nil, fmt.Errorf("%s %s: %w", flag, path, err)
 	}
 	return f, nil
+}
+
+// attachPidfdSocket gives p the socket that receives its pidfd, if the
+// caller asked for one; the returned func closes hull's copy.
+func attachPidfdSocket(p *libcontainer.Process, path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := dialSocket("--pidfd-socket", path)
+	if err != nil {
+		return nil, err
+	}
+	p.PidfdSocket = f
+	return func() { f.Close() }, nil
 }
 
 func socketPair() (parent, child *os.File, err error) {

@@ -24,10 +24,6 @@ func containerID(c *cli.Context) (string, error) {
 	return id, nil
 }
 
-func errUnsupported(flag string) error {
-	return fmt.Errorf("%s is not supported by hull yet", flag)
-}
-
 // onContainer is the action of a command whose one argument is the ID of
 // an existing container: it loads the container and hands it to do.
 func onContainer(g *globalOptions, do func(c *cli.Context, ct *libcontainer.Container) error) cli.ActionFunc {

@@ -20,7 +20,7 @@ func launchFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "no-pivot", Usage: "do not use pivot_root to jail the process in its rootfs"},
 		&cli.BoolFlag{Name: "no-new-keyring", Usage: "do not create a new session keyring for the container"},
 		&cli.UintFlag{Name: "preserve-fds", Usage: "pass N extra file descriptors (from fd 3) to the container"},
-		&cli.StringFlag{Name: "pidfd-socket", Hidden: true, Usage: "not supported yet"},
+		&cli.StringFlag{Name: "pidfd-socket", Usage: "AF_UNIX socket that receives a pidfd of the process"},
 	}
 }
 
@@ -42,9 +42,6 @@ func launch(c *cli.Context, g *globalOptions, o linux.LaunchOptions) (int, error
 	id, err := containerID(c)
 	if err != nil {
 		return -1, err
-	}
-	if c.String("pidfd-socket") != "" {
-		return -1, errUnsupported("--pidfd-socket")
 	}
 	if g.noCgroups {
 		// libcontainer has no container without a cgroup of its own:
@@ -82,6 +79,7 @@ func launch(c *cli.Context, g *globalOptions, o linux.LaunchOptions) (int, error
 		return -1, err
 	}
 	o.ConsoleSocket = c.String("console-socket")
+	o.PidfdSocket = c.String("pidfd-socket")
 	o.PidFile = c.String("pid-file")
 	o.PreserveFDs = int(c.Uint("preserve-fds"))
 	o.Notify = linux.NewNotifySocket(g.root, id)

@@ -44,7 +44,7 @@ func execCommand(g *globalOptions) *cli.Command {
 			&cli.UintFlag{Name: "preserve-fds", Usage: "pass N extra file descriptors (from fd 3) to the process"},
 			&cli.BoolFlag{Name: "ignore-paused", Usage: "allow exec in a paused container"},
 			&cli.StringSliceFlag{Name: "cgroup", Usage: "run in this sub-cgroup: PATH, or CONTROLLER[,CONTROLLER]:PATH (repeatable)"},
-			&cli.StringFlag{Name: "pidfd-socket", Hidden: true, Usage: "not supported yet"},
+			&cli.StringFlag{Name: "pidfd-socket", Usage: "AF_UNIX socket that receives a pidfd of the process"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() < 1 {
@@ -53,9 +53,6 @@ func execCommand(g *globalOptions) *cli.Command {
 			id := c.Args().First()
 			if err := spec.ValidateID(id); err != nil {
 				return err
-			}
-			if c.String("pidfd-socket") != "" {
-				return errUnsupported("--pidfd-socket")
 			}
 			ct, err := linux.Load(g.root, id)
 			if err != nil {
@@ -76,6 +73,7 @@ func execCommand(g *globalOptions) *cli.Command {
 			status, err := linux.Exec(ct, proc, linux.ExecOptions{
 				Detach:         c.Bool("detach"),
 				ConsoleSocket:  c.String("console-socket"),
+				PidfdSocket:    c.String("pidfd-socket"),
 				PidFile:        c.String("pid-file"),
 				PreserveFDs:    int(c.Uint("preserve-fds")),
 				IgnorePaused:   c.Bool("ignore-paused"),
