@@ -4,9 +4,10 @@
 # is cheap to call from every make target that needs it.
 set -euo pipefail
 
-# Usage: install-deps.sh [base] [e2e]   (no argument: base)
+# Usage: install-deps.sh [base] [e2e] [package:file ...]   (no argument: base)
 #   base: building hull and its integration tests
 #   e2e:  the engines the end-to-end tests drive
+#   package:file: one more package, installed when file is missing
 #
 # package:file-that-proves-it-is-installed
 base=(
@@ -33,7 +34,8 @@ for set in "${@:-base}"; do
 	case $set in
 	base) needed+=("${base[@]}") ;;
 	e2e) needed+=("${e2e[@]}") ;;
-	*) echo "install-deps: unknown set $set; use base or e2e" >&2; exit 2 ;;
+	*:*) needed+=("$set") ;;
+	*) echo "install-deps: unknown set $set; use base, e2e or package:file" >&2; exit 2 ;;
 	esac
 done
 
