@@ -40,7 +40,7 @@ type LaunchOptions struct {
 	// under socket activation, after the LISTEN_FDS ones.
 	PreserveFDs int
 	// NoSubreaper stops a foreground run from becoming the child
-	// subreaper (the flag exists for go-runc; see startAttached).
+	// subreaper (go-runc passes -no-subreaper; see startAttached).
 	NoSubreaper bool
 	// Notify, when hull was given a NOTIFY_SOCKET, relays the
 	// container's sd_notify READY to it.
@@ -193,9 +193,9 @@ func startDetached(c *libcontainer.Container, p *libcontainer.Process, terminal 
 // terminal), forwards every signal hull receives to the container's init,
 // and returns init's exit status.
 func startAttached(c *libcontainer.Container, p *libcontainer.Process, terminal bool, o LaunchOptions, poststart func() error) (int, error) {
-	// libcontainer's init is a grandchild of hull (nsexec forks twice);
-	// only as child subreaper can hull wait for it and for orphans of a
-	// container without its own PID namespace.
+	// nsexec clones the container's init with CLONE_PARENT, so it is
+	// hull's own child; as child subreaper hull also inherits, and reaps,
+	// the orphans of a container without a PID namespace of its own.
 	if !o.NoSubreaper {
 		if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 			return -1, fmt.Errorf("become child subreaper: %w", err)
