@@ -119,10 +119,15 @@ func (d *driver) stateIDs() []string {
 // container ID (a UUID), up to three levels down in every hierarchy.
 func (d *driver) suiteCgroups() []string {
 	var out []string
+	own := ownCgroups()
 	for _, mnt := range sysproc.CgroupMountPoints() {
-		for _, rel := range []string{"cgrouptest", "testdir/cgrouptest/container", "testdir/cgrouptest", "testdir"} {
-			if fi, err := os.Stat(filepath.Join(mnt, rel)); err == nil && fi.IsDir() {
-				out = append(out, filepath.Join(mnt, rel))
+		// Relative cgroupsPaths are relative to the runtime's own cgroup,
+		// which is not the hierarchy's root for every controller here.
+		for _, base := range uniq(mnt, filepath.Join(mnt, own[filepath.Base(mnt)])) {
+			for _, rel := range []string{"cgrouptest", "testdir/cgrouptest/container", "testdir/cgrouptest", "testdir"} {
+				if fi, err := os.Stat(filepath.Join(base, rel)); err == nil && fi.IsDir() {
+					out = append(out, filepath.Join(base, rel))
+				}
 			}
 		}
 		walkDirs(mnt, 3, func(p string) {
@@ -132,6 +137,37 @@ func (d *driver) suiteCgroups() []string {
 		})
 	}
 	return out
+}
+
+// ownCgroups maps a hierarchy's mount directory name (memory, cpu,
+// systemd, unified, ...) to this process's cgroup in it.
+func ownCgroups() map[string]string {
+	out := map[string]string{}
+	data, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		return out
+	}
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		parts := strings.SplitN(l, ":", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		if parts[1] == "" {
+			out["unified"] = parts[2]
+			continue
+		}
+		for _, c := range strings.Split(parts[1], ",") {
+			out[strings.TrimPrefix(c, "name=")] = parts[2]
+		}
+	}
+	return out
+}
+
+func uniq(a, b string) []string {
+	if a == b {
+		return []string{a}
+	}
+	return []string{a, b}
 }
 
 func walkDirs(dir string, depth int, fn func(string)) {
