@@ -259,6 +259,9 @@ func startAttached(c *libcontainer.Container, p *libcontainer.Process, terminal 
 // that the init's cgroups are checked in between: systemd can move it.
 func startOrRun(c *libcontainer.Container, p *libcontainer.Process, run bool) error {
 	if err := c.Start(p); err != nil {
+		if !p.Init {
+			return fmt.Errorf("exec in container %q: %w", c.ID(), err)
+		}
 		return fmt.Errorf("start container %q: %w", c.ID(), withCgroupField(err))
 	}
 	if !p.Init {

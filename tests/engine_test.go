@@ -104,6 +104,23 @@ func TestExec(t *testing.T) {
 			t.Fatalf("exec --cap CAP_SYS_ADMIN: CapEff %s lacks bit 21", mask)
 		}
 	})
+	t.Run("sub-cgroup", func(t *testing.T) {
+		// --cgroup puts the process in an existing sub-cgroup of the
+		// container's, per controller.
+		sub := filepath.Join(cgroupDir(t, initPid, "pids"), "hullsub")
+		if err := os.Mkdir(sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Remove(sub)
+		r := h.ok("exec", "--cgroup", "pids:hullsub", id, "cat", "/proc/self/cgroup")
+		if !strings.Contains(r.Stdout, "pids:") || !strings.Contains(r.Stdout, "/hullsub\n") {
+			t.Fatalf("exec --cgroup pids:hullsub ran in:\n%s", r.Stdout)
+		}
+		r = h.fail("exec", "--cgroup", "no-such-sub", id, "true")
+		if !strings.Contains(r.Stderr, "exec in container") || !strings.Contains(r.Stderr, "no-such-sub") {
+			t.Fatalf("exec into a missing sub-cgroup:\n%s", r)
+		}
+	})
 	t.Run("no-args", func(t *testing.T) {
 		h.fail("exec", id)
 	})
@@ -189,8 +206,8 @@ func procState(t *testing.T, pid int) string {
 	return strings.Fields(s[strings.LastIndexByte(s, ')')+1:])[0]
 }
 
-// cgroupFile reads a file of the v1 controller's cgroup of pid.
-func cgroupFile(t *testing.T, pid int, controller, file string) string {
+// cgroupDir is the directory of pid's cgroup in a v1 controller.
+func cgroupDir(t *testing.T, pid int, controller string) string {
 	t.Helper()
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
 	if err != nil {
@@ -199,15 +216,21 @@ func cgroupFile(t *testing.T, pid int, controller, file string) string {
 	for _, l := range lines(string(data)) {
 		parts := strings.SplitN(l, ":", 3)
 		if len(parts) == 3 && parts[1] == controller {
-			v, err := os.ReadFile(filepath.Join("/sys/fs/cgroup", controller, parts[2], file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return strings.TrimSpace(string(v))
+			return filepath.Join("/sys/fs/cgroup", controller, parts[2])
 		}
 	}
 	t.Fatalf("pid %d has no %s cgroup", pid, controller)
 	return ""
+}
+
+// cgroupFile reads a file of the v1 controller's cgroup of pid.
+func cgroupFile(t *testing.T, pid int, controller, file string) string {
+	t.Helper()
+	v, err := os.ReadFile(filepath.Join(cgroupDir(t, pid, controller), file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(v))
 }
 
 func TestUpdate(t *testing.T) {
