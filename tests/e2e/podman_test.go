@@ -35,7 +35,9 @@ type podmanEnv struct {
 
 // podmanGlobals are the places podman may write outside its configured
 // roots.
-var podmanGlobals = []string{"/var/lib/containers", "/run/containers", "/run/libpod", "/dev/shm", "/run/netns", "/etc/cni/net.d", "/run/podman"}
+var podmanGlobals = []string{"/var/lib/containers", "/run/containers", "/run/libpod", "/dev/shm", "/run/netns", "/etc/cni/net.d", "/run/podman",
+	// podman gives the runtime no --root: hull keeps its state in its default.
+	"/run/hull"}
 
 func startPodman(t *testing.T) *podmanEnv {
 	t.Helper()
