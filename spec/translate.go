@@ -390,15 +390,12 @@ func (t *translator) resources(out *cgroups.Resources, r *specs.LinuxResources) 
 		setIf(&out.BlkioWeight, b.Weight)
 		setIf(&out.BlkioLeafWeight, b.LeafWeight)
 		for _, wd := range b.WeightDevice {
-			var w, lw uint16
-			setIf(&w, wd.Weight)
-			setIf(&lw, wd.LeafWeight)
-			out.BlkioWeightDevice = append(out.BlkioWeightDevice, cgroups.NewWeightDevice(wd.Major, wd.Minor, w, lw))
+			out.BlkioWeightDevice = append(out.BlkioWeightDevice, weightDeviceOf(wd))
 		}
 		throttle := func(in []specs.LinuxThrottleDevice) []*cgroups.ThrottleDevice {
 			var td []*cgroups.ThrottleDevice
 			for _, d := range in {
-				td = append(td, cgroups.NewThrottleDevice(d.Major, d.Minor, d.Rate))
+				td = append(td, throttleDeviceOf(d))
 			}
 			return td
 		}
@@ -425,6 +422,17 @@ func (t *translator) resources(out *cgroups.Resources, r *specs.LinuxResources) 
 	if len(r.Unified) > 0 {
 		out.Unified = maps.Clone(r.Unified)
 	}
+}
+
+func weightDeviceOf(wd specs.LinuxWeightDevice) *cgroups.WeightDevice {
+	var w, lw uint16
+	setIf(&w, wd.Weight)
+	setIf(&lw, wd.LeafWeight)
+	return cgroups.NewWeightDevice(wd.Major, wd.Minor, w, lw)
+}
+
+func throttleDeviceOf(d specs.LinuxThrottleDevice) *cgroups.ThrottleDevice {
+	return cgroups.NewThrottleDevice(d.Major, d.Minor, d.Rate)
 }
 
 func setIf[T any](dst *T, src *T) {

@@ -66,10 +66,7 @@ func ApplyUpdate(source string, r *specs.LinuxResources, res *cgroups.Resources)
 		setIf(&res.BlkioWeight, b.Weight)
 		setIf(&res.BlkioLeafWeight, b.LeafWeight)
 		for _, wd := range b.WeightDevice {
-			var w, lw uint16
-			setIf(&w, wd.Weight)
-			setIf(&lw, wd.LeafWeight)
-			res.BlkioWeightDevice = upsert(res.BlkioWeightDevice, cgroups.NewWeightDevice(wd.Major, wd.Minor, w, lw), weightDevice)
+			res.BlkioWeightDevice = upsert(res.BlkioWeightDevice, weightDeviceOf(wd), weightDevice)
 		}
 		for _, set := range []struct {
 			dst *[]*cgroups.ThrottleDevice
@@ -81,7 +78,7 @@ func ApplyUpdate(source string, r *specs.LinuxResources, res *cgroups.Resources)
 			{&res.BlkioThrottleWriteIOPSDevice, b.ThrottleWriteIOPSDevice},
 		} {
 			for _, d := range set.src {
-				*set.dst = upsert(*set.dst, cgroups.NewThrottleDevice(d.Major, d.Minor, d.Rate), throttleDevice)
+				*set.dst = upsert(*set.dst, throttleDeviceOf(d), throttleDevice)
 			}
 		}
 	}
