@@ -1,0 +1,153 @@
+package spec
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/opencontainers/cgroups"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+func TestApplyUpdate(t *testing.T) {
+	base := func() *cgroups.Resources {
+		return &cgroups.Resources{
+			Memory: 1 << 30, MemorySwap: 2 << 30, CpuShares: 1024, CpuQuota: 50000, CpuPeriod: 100000,
+			CpusetCpus: "0-1", PidsLimit: ptr(int64(100)),
+			BlkioThrottleReadBpsDevice: []*cgroups.ThrottleDevice{cgroups.NewThrottleDevice(8, 0, 1000)},
+			Unified:                    map[string]string{"memory.high": "1G"},
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		r     specs.LinuxResources
+		check func(t *testing.T, res *cgroups.Resources)
+	}{
+		{"nothing set changes nothing", specs.LinuxResources{Memory: &specs.LinuxMemory{}, CPU: &specs.LinuxCPU{}, Pids: &specs.LinuxPids{}}, func(t *testing.T, res *cgroups.Resources) {
+			if res.Memory != 1<<30 || res.CpuQuota != 50000 || res.CpusetCpus != "0-1" || *res.PidsLimit != 100 {
+				t.Errorf("unset fields changed: %+v", res)
+			}
+		}},
+		{"memory limit alone", specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: ptr(int64(512 << 20))}}, func(t *testing.T, res *cgroups.Resources) {
+			if res.Memory != 512<<20 || res.MemorySwap != 2<<30 {
+				t.Errorf("memory %d swap %d", res.Memory, res.MemorySwap)
+			}
+		}},
+		{"unlimited memory lifts swap", specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: ptr(int64(-1))}}, func(t *testing.T, res *cgroups.Resources) {
+			if res.Memory != -1 || res.MemorySwap != -1 {
+				t.Errorf("memory %d swap %d, want -1 -1", res.Memory, res.MemorySwap)
+			}
+		}},
+		{"quota alone keeps period", specs.LinuxResources{CPU: &specs.LinuxCPU{Quota: ptr(int64(20000))}}, func(t *testing.T, res *cgroups.Resources) {
+			if res.CpuQuota != 20000 || res.CpuPeriod != 100000 {
+				t.Errorf("quota %d period %d", res.CpuQuota, res.CpuPeriod)
+			}
+		}},
+		{"shares set the v2 weight too", specs.LinuxResources{CPU: &specs.LinuxCPU{Shares: ptr(uint64(512))}}, func(t *testing.T, res *cgroups.Resources) {
+			if res.CpuShares != 512 || res.CpuWeight != cgroups.ConvertCPUSharesToCgroupV2Value(512) {
+				t.Errorf("shares %d weight %d", res.CpuShares, res.CpuWeight)
+			}
+		}},
+		{"throttle upserted by device", specs.LinuxResources{BlockIO: &specs.LinuxBlockIO{ThrottleReadBpsDevice: []specs.LinuxThrottleDevice{
+			{Rate: 2000, LinuxBlockIODevice: specs.LinuxBlockIODevice{Major: 8, Minor: 0}},
+			{Rate: 3000, LinuxBlockIODevice: specs.LinuxBlockIODevice{Major: 8, Minor: 16}},
+		}}}, func(t *testing.T, res *cgroups.Resources) {
+			got := res.BlkioThrottleReadBpsDevice
+			if len(got) != 2 || got[0].Rate != 2000 || got[1].Minor != 16 || got[1].Rate != 3000 {
+				t.Errorf("throttles %v", got)
+			}
+		}},
+		{"unified replaced", specs.LinuxResources{Unified: map[string]string{"pids.max": "5"}}, func(t *testing.T, res *cgroups.Resources) {
+			if len(res.Unified) != 1 || res.Unified["pids.max"] != "5" {
+				t.Errorf("unified %v", res.Unified)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := base()
+			r := tc.r
+			if err := ApplyUpdate("<stdin>", &r, res); err != nil {
+				t.Fatal(err)
+			}
+			tc.check(t, res)
+		})
+	}
+}
+
+func TestApplyUpdateRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		r    specs.LinuxResources
+		want string
+	}{
+		{"devices", specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Allow: true, Access: "rwm"}}}, "<stdin>: devices: 1: device rules cannot be updated"},
+		{"hugepages", specs.LinuxResources{HugepageLimits: []specs.LinuxHugepageLimit{{Pagesize: "2MB"}}}, "hugepageLimits"},
+		{"swap below limit", specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: ptr(int64(100)), Swap: ptr(int64(50))}}, "memory.swap: 50: is memory+swap"},
+		{"bad cpus", specs.LinuxResources{CPU: &specs.LinuxCPU{Cpus: "0-"}}, `cpu.cpus: "0-"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := &cgroups.Resources{Memory: 7}
+			r := tc.r
+			err := ApplyUpdate("<stdin>", &r, res)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want %q", err, tc.want)
+			}
+			if res.Memory != 7 {
+				t.Errorf("a refused update changed the resources")
+			}
+		})
+	}
+}
+
+func TestExecProcess(t *testing.T) {
+	ok := &specs.Process{Args: []string{"sh"}, Cwd: "/", Env: []string{"A=b"}, User: specs.User{UID: 5, GID: 6, AdditionalGids: []uint32{7}}}
+	p, err := ExecProcess("p.json", ok, nil)
+	if err != nil || p.UID != 5 || p.GID != 6 || len(p.AdditionalGroups) != 1 || p.Args[0] != "sh" {
+		t.Fatalf("ExecProcess = %+v, %v", p, err)
+	}
+	umask := uint32(0o027)
+	other := uint32(0o077)
+	withUmask := *ok
+	withUmask.User.Umask = &other
+	for _, tc := range []struct {
+		name   string
+		p      *specs.Process
+		umask  *uint32
+		want   string
+		wantOK bool
+	}{
+		{"relative cwd", &specs.Process{Args: []string{"sh"}, Cwd: "tmp"}, nil, `p.json: process.cwd: "tmp": must be an absolute path`, false},
+		{"no args", &specs.Process{Cwd: "/"}, nil, "process.args: missing or empty", false},
+		{"umask differs", &withUmask, &umask, `process.user.umask: "0077": an exec'd process gets the container's umask (0027)`, false},
+		{"umask same", &withUmask, &other, "", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ExecProcess("p.json", tc.p, tc.umask)
+			if tc.wantOK {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestKnownLists(t *testing.T) {
+	if got := strings.Join(KnownNamespaces(), " "); got != "cgroup ipc mount network pid time user uts" {
+		t.Errorf("KnownNamespaces = %s", got)
+	}
+	if got := strings.Join(KnownHooks(), " "); got != "prestart createRuntime createContainer startContainer poststart poststop" {
+		t.Errorf("KnownHooks = %s", got)
+	}
+	for _, m := range KnownMemoryPolicyModes() {
+		if !strings.HasPrefix(m, "MPOL_") {
+			t.Errorf("memory policy mode %q", m)
+		}
+	}
+	if len(KnownMemoryPolicyFlags()) == 0 || len(PotentiallyUnsafeAnnotations()) == 0 {
+		t.Error("empty lists")
+	}
+}
