@@ -202,10 +202,12 @@ func startAttached(c *libcontainer.Container, p *libcontainer.Process, terminal 
 		}
 	}
 	// Catch signals before the process exists, so none is lost between
-	// its start and the forwarding loop.
+	// its start and the forwarding loop. They stay caught (and unused)
+	// after it: hull exits soon, and a signal during the cleanup that
+	// follows must not leave the container half deleted. (Undoing Notify
+	// for every signal also costs a millisecond.)
 	signals := make(chan os.Signal, 128)
 	signal.Notify(signals)
-	defer signal.Stop(signals)
 
 	var sio *stdio
 	var err error
