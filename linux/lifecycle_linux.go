@@ -86,9 +86,14 @@ func killAll(c *libcontainer.Container, sig unix.Signal) error {
 	if status == libcontainer.Stopped {
 		return nil
 	}
-	frozen := status == libcontainer.Paused
-	if !frozen && c.Pause() == nil {
-		frozen = true
+	switch {
+	case status != libcontainer.Paused:
+		if c.Pause() == nil {
+			defer func() { _ = c.Resume() }()
+		}
+	case sig == unix.SIGKILL:
+		// A frozen process dies of SIGKILL only once thawed (cgroup v1);
+		// the container is not coming back from this pause.
 		defer func() { _ = c.Resume() }()
 	}
 	pids, err := c.Processes()

@@ -195,6 +195,16 @@ func TestPauseResume(t *testing.T) {
 	h.ok("pause", id)
 	h.ok("delete", "--force", id)
 	h.assertClean(id)
+
+	// kill --all KILL of a paused container kills it (frozen processes
+	// die only once thawed).
+	id = h.id()
+	h.ok("run", "-d", "--bundle", h.bundle([]string{"sh", "-c", "sleep 1000 & sleep 1000"}), id)
+	h.ok("pause", id)
+	h.ok("kill", "--all", id, "KILL")
+	h.waitStatus(id, "stopped")
+	h.ok("delete", id)
+	h.assertClean(id)
 }
 
 func procState(t *testing.T, pid int) string {
