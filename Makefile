@@ -67,9 +67,11 @@ e2e: build
 conformance: build
 	./scripts/conformance.sh $(CONFORMANCE_FLAGS)
 
-# hull against runc (Debian's), interleaved in one run; prints medians and
-# p90 per scenario and asserts nothing. BENCH_ROUNDS=50 for steadier numbers.
+# hull against runc, interleaved in one run; prints medians and p90 per
+# scenario and asserts nothing. BENCH_ROUNDS=50 for steadier numbers;
+# BENCH_RUNC=/path/to/runc to compare with another runc than Debian's.
 .PHONY: bench
 BENCH_ROUNDS ?= 20
+BENCH_RUNC ?= runc
 bench: build
-	$(GO) run ./tests/bench -hull $(HULL) -n $(BENCH_ROUNDS)
+	$(GO) run ./tests/bench -hull $(HULL) -runc $(BENCH_RUNC) -n $(BENCH_ROUNDS)
