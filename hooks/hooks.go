@@ -4,12 +4,13 @@
 // path, exit status and what it wrote to stderr, so that the user can see
 // why it failed.
 //
-// libcontainer runs the hooks that belong inside its create and start
-// steps (prestart, createRuntime, createContainer, startContainer); hull
-// runs poststart and poststop itself through this package, at the moments
-// runtime-spec 1.3 gives them: poststart after the user process has
-// started (libcontainer would run it at create), poststop after the
-// container is deleted, where a failure is only a warning.
+// libcontainer calls the hooks that belong inside its create and start
+// steps (prestart, createRuntime, createContainer, startContainer), the
+// first two through `hull hook`, which uses Exec; hull runs poststart and
+// poststop itself through this package, at the moments runtime-spec 1.3
+// gives them: poststart after the user process has started (libcontainer
+// would run it at create), poststop after the container is deleted, where
+// a failure is only a warning.
 package hooks
 
 import (

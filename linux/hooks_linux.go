@@ -152,11 +152,16 @@ func destroyWithHooks(c *libcontainer.Container, root string, h *runtimeHooks) e
 	return nil
 }
 
-// wrapHooks makes libcontainer run the hooks of create (prestart,
-// createRuntime, createContainer) through `hull hook`, which enforces
-// their timeouts on the whole process group and does not wait for output
-// a leftover child holds. startContainer hooks run inside the container,
-// where hull's binary is not, and stay as they are.
+// wrapHooks makes libcontainer run the prestart and createRuntime hooks
+// through `hull hook`, which enforces their timeouts on the whole process
+// group and does not wait for output a leftover child holds.
+//
+// createContainer and startContainer hooks are left to libcontainer: they
+// run in the container's namespaces, and a PID namespace shared with
+// other containers (a pod) would let their processes reach a running
+// hull's /proc/PID/exe, the unsealed host binary; libcontainer only ever
+// runs a sealed copy of itself there. The hooks of the runtime namespace
+// are no more exposed than hull itself.
 func wrapHooks(cfg *configs.Config, h *specs.Hooks) error {
 	if h == nil {
 		return nil
@@ -190,6 +195,5 @@ func wrapHooks(cfg *configs.Config, h *specs.Hooks) error {
 	}
 	wrap(configs.Prestart, h.Prestart) //nolint:staticcheck // deprecated, still run
 	wrap(configs.CreateRuntime, h.CreateRuntime)
-	wrap(configs.CreateContainer, h.CreateContainer)
 	return nil
 }

@@ -13,9 +13,10 @@ import (
 	"github.com/hullrt/hull/hooks"
 )
 
-// hookCommand runs one hook for libcontainer (see linux.wrapHooks):
-// libcontainer's own runner waits for the hook's output to close, so a
-// hook whose child outlives it, or a timed-out one, would hang create.
+// hookCommand runs one prestart or createRuntime hook for libcontainer
+// (see linux.wrapHooks): libcontainer's own runner waits for the hook's
+// output to close, so a hook whose child outlives it, or a timed-out one,
+// would hang create.
 // This runs the hook with hooks.Exec, passes its output and exit status
 // on, and on timeout kills its whole process group.
 func hookCommand() *cli.Command {
