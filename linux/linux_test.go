@@ -165,6 +165,9 @@ func TestPreflight(t *testing.T) {
 	if err := os.Symlink("/bin/tool", filepath.Join(rootfs, "usr/bin/link")); err != nil {
 		t.Fatal(err)
 	}
+	if err := unix.Mkfifo(filepath.Join(rootfs, "bin/fifo"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	b := func(mod func(*bundleSpec)) *spec.Bundle {
 		s := &bundleSpec{args: []string{"tool"}, env: []string{"PATH=/usr/bin:/bin"}, cwd: "/"}
 		if mod != nil {
@@ -184,6 +187,7 @@ func TestPreflight(t *testing.T) {
 		{"not on PATH", func(s *bundleSpec) { s.args = []string{"nope"} }, `process.args[0]: "nope": executable file not found in $PATH (searched PATH="/usr/bin:/bin"`},
 		{"not executable", func(s *bundleSpec) { s.args = []string{"/bin/notexec"} }, "permission denied"},
 		{"a directory", func(s *bundleSpec) { s.args = []string{"/data"} }, "is a directory"},
+		{"a FIFO is neither run nor opened", func(s *bundleSpec) { s.args = []string{"/bin/fifo"} }, "not a regular file"},
 		{"script interpreter missing", func(s *bundleSpec) { s.args = []string{"badscript"} }, "its script interpreter /opt/missing/interp is missing"},
 		{"covered by a mount", func(s *bundleSpec) { s.args = []string{"/opt/x/tool"}; s.mounts = []string{"/opt/x"} }, ""},
 		{"missing rootfs", func(s *bundleSpec) { s.rootfs = "nowhere" }, `root.path: "nowhere": the container's root filesystem is missing`},

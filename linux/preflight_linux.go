@@ -14,6 +14,7 @@ import (
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 
 	"github.com/hullrt/hull/spec"
 )
@@ -182,6 +183,11 @@ func (v *rootView) locate(p string) (string, error) {
 	if fi.Mode().Perm()&0o111 == 0 {
 		return "", errors.New("permission denied: the file is not executable")
 	}
+	if !fi.Mode().IsRegular() {
+		// exec(2) runs regular files only; and hull must not open a
+		// device or a FIFO of an untrusted rootfs to look inside it.
+		return "", errors.New("permission denied: not a regular file")
+	}
 	return host, nil
 }
 
@@ -191,11 +197,17 @@ func (v *rootView) locate(p string) (string, error) {
 // fails with a bare "no such file or directory" that names the file, not
 // what is missing; hull names it.
 func (v *rootView) checkInterpreter(host string) error {
-	f, err := os.Open(host)
+	// The rootfs is untrusted and may change under us: do not follow a
+	// symlink swapped in since SecureJoin resolved the path, do not block
+	// on a FIFO, and look only inside a regular file.
+	f, err := os.OpenFile(host, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
 	if err != nil {
 		return nil // exec will tell
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil
+	}
 	head := make([]byte, 256)
 	n, _ := io.ReadFull(f, head)
 	head = head[:n]
