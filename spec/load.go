@@ -41,6 +41,10 @@ func Load(bundleDir string) (*Bundle, error) {
 		return nil, fmt.Errorf("bundle %s is not a directory; pass the directory that holds config.json and the rootfs (--bundle)", dir)
 	}
 	path := filepath.Join(dir, ConfigFile)
+	// A FIFO or device named config.json would block or worse.
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (%s); config.json must be a file", path, fi.Mode().Type())
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {

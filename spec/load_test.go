@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -98,6 +99,14 @@ func TestLoadMissing(t *testing.T) {
 	_, err = Load(file)
 	if err == nil || !strings.Contains(err.Error(), "is not a directory") {
 		t.Errorf("bundle is a file: %v", err)
+	}
+	fifoDir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(fifoDir, ConfigFile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Load(fifoDir)
+	if err == nil || !strings.Contains(err.Error(), "config.json is not a regular file") {
+		t.Errorf("config.json is a FIFO: %v", err)
 	}
 }
 
