@@ -10,6 +10,8 @@ import (
 // Proc is one process as /proc/<pid>/stat shows it.
 type Proc struct {
 	PID, PPID int
+	// Session is the session ID (setsid(2)).
+	Session int
 	// State is the one-letter state: R, S, D, Z (zombie), X (dead)...
 	State byte
 	// Comm is the command name (at most 15 bytes; may hold spaces).
@@ -39,7 +41,11 @@ func ParseStat(stat string) (Proc, error) {
 	if err != nil {
 		return Proc{}, fmt.Errorf("stat %q: ppid: %w", stat, err)
 	}
-	return Proc{PID: pid, PPID: ppid, State: fields[0][0], Comm: stat[open+1 : end]}, nil
+	p := Proc{PID: pid, PPID: ppid, State: fields[0][0], Comm: stat[open+1 : end]}
+	if len(fields) > 3 {
+		p.Session, _ = strconv.Atoi(fields[3])
+	}
+	return p, nil
 }
 
 // ReadProc reads process pid; ok is false when it does not exist (any

@@ -13,8 +13,8 @@ func TestParseStat(t *testing.T) {
 		want Proc
 		bad  bool
 	}{
-		"plain":           {in: "42 (sleep) S 1 42 42 0 -1", want: Proc{PID: 42, PPID: 1, State: 'S', Comm: "sleep"}},
-		"zombie":          {in: "7 (sh) Z 3 7 7 0", want: Proc{PID: 7, PPID: 3, State: 'Z', Comm: "sh"}},
+		"plain":           {in: "42 (sleep) S 1 42 40 0 -1", want: Proc{PID: 42, PPID: 1, Session: 40, State: 'S', Comm: "sleep"}},
+		"zombie":          {in: "7 (sh) Z 3 7 7 0", want: Proc{PID: 7, PPID: 3, Session: 7, State: 'Z', Comm: "sh"}},
 		"space in comm":   {in: "9 (tmux: server) S 1 9", want: Proc{PID: 9, PPID: 1, State: 'S', Comm: "tmux: server"}},
 		"parens in comm":  {in: "9 (a) b (c)) R 2 9", want: Proc{PID: 9, PPID: 2, State: 'R', Comm: "a) b (c)"}},
 		"empty":           {in: "", bad: true},

@@ -2,6 +2,7 @@ package sysproc
 
 import (
 	"errors"
+	"golang.org/x/sys/unix"
 	"os"
 	"os/exec"
 	"sync"
@@ -73,8 +74,9 @@ func (r *Reaper) loop(interval time.Duration) {
 	}
 }
 
-// Close stops reaping in the background, after one last Reap. It may be
-// called more than once.
+// Close stops reaping in the background, then reaps every zombie child
+// no command started with Start owns, of any session: no plain os/exec
+// command may be running by then. It may be called more than once.
 func (r *Reaper) Close() {
 	if r == nil {
 		return
@@ -82,7 +84,7 @@ func (r *Reaper) Close() {
 	r.once.Do(func() {
 		close(r.stop)
 		<-r.done
-		r.Reap()
+		r.reap(true)
 		open.Store(false)
 	})
 }
@@ -111,19 +113,32 @@ func (r *Reaper) Wait(cmd *exec.Cmd) error {
 	return err
 }
 
-// Reap waits, without blocking, for every zombie child of this process
-// that no command started with Start owns, and returns how many it reaped.
-func (r *Reaper) Reap() int {
+// Reap waits, without blocking, for the zombie children of this process
+// that are orphans handed to it: those of another session (a container's
+// init, a shim and conmon all start sessions of their own) that no
+// command started with Start owns. A zombie of this process's own session
+// may be a child started with plain os/exec, whose Wait would fail if it
+// were reaped here; Close reaps those too. It returns how many it reaped.
+func (r *Reaper) Reap() int { return r.reap(false) }
+
+func (r *Reaper) reap(all bool) int {
 	if r == nil {
 		return 0
 	}
+	me := os.Getpid()
+	sid, _ := unix.Getsid(0)
 	// /proc is read without the lock, so that a scan never delays a Start
 	// (the benchmark times them). That is safe because ownership is checked
 	// under the lock, when no Start is between fork and registration: a pid
 	// that is not ours then is an orphan to reap, a live child (WNOHANG
 	// returns at once) or no child at all (ECHILD), even if the zombie seen
 	// in the scan has been waited for and its pid reused since.
-	zombies := ZombieChildren(os.Getpid())
+	var zombies []int
+	for _, p := range Procs() {
+		if p.PPID == me && p.State == 'Z' && (all || p.Session != sid) {
+			zombies = append(zombies, p.PID)
+		}
+	}
 	if len(zombies) == 0 {
 		return 0
 	}

@@ -56,11 +56,12 @@ func TestReaperLeavesOwnChildren(t *testing.T) {
 	}
 }
 
-// TestReaperReapsOrphans: a grandchild whose parent exits is re-parented
-// to this process, and Reap waits for it once it has exited.
+// TestReaperReapsOrphans: a grandchild of another session (as a
+// container's init or a daemon is) whose parent exits is re-parented to
+// this process, and Reap waits for it once it has exited.
 func TestReaperReapsOrphans(t *testing.T) {
 	r := newTestReaper(t)
-	res, err := r.Run(RunOpts{}, "sh", "-c", "sleep 0.2 & echo $!")
+	res, err := r.Run(RunOpts{}, "sh", "-c", "setsid sleep 0.2 & echo $!")
 	if err != nil || res.Code != 0 {
 		t.Fatalf("%v\n%s", err, res)
 	}
@@ -92,7 +93,7 @@ func TestReaperBackground(t *testing.T) {
 		r2.Close()
 		t.Errorf("a second NewReaper: %v, want ErrReaperOpen", err)
 	}
-	res, _ := r.Run(RunOpts{}, "sh", "-c", "sleep 0.1 & echo $!")
+	res, _ := r.Run(RunOpts{}, "sh", "-c", "setsid sleep 0.1 & echo $!")
 	orphan, _ := strconv.Atoi(strings.TrimSpace(res.Stdout))
 	if orphan <= 0 {
 		t.Fatalf("no orphan pid:\n%s", res)
@@ -105,6 +106,32 @@ func TestReaperBackground(t *testing.T) {
 		t.Fatalf("NewReaper after Close: %v", err)
 	}
 	r3.Close()
+}
+
+// TestReaperSparesPlainCommands: a child started with plain os/exec (not
+// Start) is in this process's session and is left to its own Wait, even
+// while the reaper runs; an orphan of this session is reaped by Close.
+func TestReaperSparesPlainCommands(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("a child subreaper needs Linux")
+	}
+	r, err := NewReaper(time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for range 50 {
+		if out, err := exec.Command("sh", "-c", "echo ok").Output(); err != nil || string(out) != "ok\n" {
+			t.Fatalf("plain exec under the reaper: %q, %v", out, err)
+		}
+	}
+	res, _ := r.Run(RunOpts{}, "sh", "-c", "sleep 0.05 & echo $!")
+	orphan, _ := strconv.Atoi(strings.TrimSpace(res.Stdout))
+	waitFor(t, "the same-session orphan to exit", func() bool { return slices.Contains(ZombieChildren(os.Getpid()), orphan) })
+	r.Close()
+	if p, ok := ReadProc(orphan); ok {
+		t.Errorf("same-session orphan after Close: %+v, want it reaped", p)
+	}
 }
 
 func TestNilReaper(t *testing.T) {
