@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 
 	"github.com/coreos/go-systemd/v22/activation"
@@ -84,6 +85,14 @@ func Launch(root, id string, cfg *configs.Config, proc *spec.Process, o LaunchOp
 	if err := CheckStdio(proc.Terminal, o, 3+len(listenFDs)); err != nil {
 		return -1, err
 	}
+	// libcontainer wants the rootfs as a real path; a bundle whose rootfs
+	// is a symlink (to a shared image directory, say) is common, and runc
+	// refuses it with "not an absolute path, or a symlink".
+	rootfs, err := filepath.EvalSymlinks(cfg.Rootfs)
+	if err != nil {
+		return -1, fmt.Errorf("root.path %s: %w", cfg.Rootfs, err)
+	}
+	cfg.Rootfs = rootfs
 	if o.Notify != nil {
 		o.Notify.addTo(cfg, proc)
 	}

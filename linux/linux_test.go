@@ -209,3 +209,21 @@ func TestPreflight(t *testing.T) {
 		})
 	}
 }
+
+func TestExplainStartError(t *testing.T) {
+	b := (&bundleSpec{args: []string{"true"}, mounts: []string{"/x", "/y"}}).bundle("/b")
+	raw := errors.New(`start container "c": unable to start container process: error during container init: error mounting "tmpfs" to rootfs at "/y": mount src=tmpfs, dst=/y, data=size=x: invalid argument`)
+	got := ExplainStartError(raw, b).Error()
+	want := `/b/config.json: mounts[1]: "/y": cannot be mounted: the kernel refused this tmpfs mount; ` + raw.Error()
+	if got != want {
+		t.Errorf("ExplainStartError:\n got %s\nwant %s", got, want)
+	}
+	other := errors.New("unable to start container process: exec: permission denied")
+	if ExplainStartError(other, b) != other {
+		t.Error("an error about no mount was changed")
+	}
+	unknown := errors.New(`error mounting "a" to rootfs at "/z": no such device`)
+	if ExplainStartError(unknown, b) != unknown {
+		t.Error("an error about a mount not in config.json was changed")
+	}
+}

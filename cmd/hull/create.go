@@ -84,5 +84,6 @@ func launch(c *cli.Context, g *globalOptions, o linux.LaunchOptions) (int, error
 	o.PreserveFDs = int(c.Uint("preserve-fds"))
 	o.Notify = linux.NewNotifySocket(g.root, id)
 	o.Hooks = b.Spec.Hooks
-	return linux.Launch(g.root, id, cfg, proc, o)
+	status, err := linux.Launch(g.root, id, cfg, proc, o)
+	return status, linux.ExplainStartError(err, b)
 }

@@ -1,0 +1,65 @@
+package linux
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/hullrt/hull/spec"
+)
+
+// libcontainer's mount errors read `error mounting "SRC" to rootfs at
+// "DST": ...`; the destination is the container path.
+var mountErrRE = regexp.MustCompile(`error mounting "[^"]*" to rootfs at "([^"]*)"`)
+
+// ExplainStartError adds to an error of libcontainer's container start
+// the config.json entry it is about and, for the usual kernel refusals,
+// what to change. libcontainer's own text stays, after it.
+func ExplainStartError(err error, b *spec.Bundle) error {
+	if err == nil || b == nil || b.Spec == nil {
+		return err
+	}
+	m := mountErrRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	dest := m[1]
+	idx := -1
+	for i, mnt := range b.Spec.Mounts {
+		if path.Clean("/"+mnt.Destination) == path.Clean("/"+dest) {
+			idx = i // the last one wins, as it is mounted last
+		}
+	}
+	if idx < 0 {
+		return err
+	}
+	mnt := b.Spec.Mounts[idx]
+	// The error crossed the pipe from the container's init as text: its
+	// errno is only at the end of the message.
+	msg := err.Error()
+	has := func(e unix.Errno) bool { return errors.Is(err, e) || strings.HasSuffix(msg, ": "+e.Error()) }
+	hint := ""
+	switch {
+	case has(unix.ENOTDIR):
+		hint = "the source and the destination must both be directories or both be files"
+	case has(unix.ENODEV):
+		hint = fmt.Sprintf("this kernel does not know the filesystem type %q", mnt.Type)
+	case has(unix.EINVAL) && mnt.Type != "" && mnt.Type != "bind" && len(mnt.Options) > 0:
+		hint = fmt.Sprintf("the kernel refused the %s options %s", mnt.Type, strings.Join(mnt.Options, ","))
+	case has(unix.EINVAL) && mnt.Type != "" && mnt.Type != "bind":
+		hint = fmt.Sprintf("the kernel refused this %s mount", mnt.Type)
+	case has(unix.ENOENT):
+		hint = "the source does not exist"
+	case has(unix.EPERM) || has(unix.EACCES):
+		hint = "permission denied: check the source's ownership and the user namespace"
+	}
+	fe := &spec.FieldError{File: b.ConfigPath, Path: fmt.Sprintf("mounts[%d]", idx), Value: mnt.Destination, Msg: "cannot be mounted"}
+	if hint != "" {
+		fe.Msg += ": " + hint
+	}
+	return fmt.Errorf("%s; %w", fe.Error(), err)
+}
