@@ -16,12 +16,22 @@ import (
 // "DST": ...`; the destination is the container path.
 var mountErrRE = regexp.MustCompile(`error mounting "[^"]*" to rootfs at "([^"]*)"`)
 
+// and its sysctl errors `failed to write sysctl KEY = "VALUE": ...` or
+// `open sysctl KEY file: ...`.
+var (
+	sysctlWriteRE = regexp.MustCompile(`failed to write sysctl (\S+) = `)
+	sysctlOpenRE  = regexp.MustCompile(`open sysctl (\S+) file: `)
+)
+
 // ExplainStartError adds to an error of libcontainer's container start
 // the config.json entry it is about and, for the usual kernel refusals,
 // what to change. libcontainer's own text stays, after it.
 func ExplainStartError(err error, b *spec.Bundle) error {
 	if err == nil || b == nil || b.Spec == nil {
 		return err
+	}
+	if e := explainSysctl(err, b); e != err {
+		return e
 	}
 	m := mountErrRE.FindStringSubmatch(err.Error())
 	if m == nil {
@@ -61,5 +71,29 @@ func ExplainStartError(err error, b *spec.Bundle) error {
 	if hint != "" {
 		fe.Msg += ": " + hint
 	}
+	return fmt.Errorf("%s; %w", fe.Error(), err)
+}
+
+func explainSysctl(err error, b *spec.Bundle) error {
+	var key, msg string
+	if m := sysctlWriteRE.FindStringSubmatch(err.Error()); m != nil {
+		key, msg = m[1], "the kernel refused this value"
+	} else if m := sysctlOpenRE.FindStringSubmatch(err.Error()); m != nil && strings.HasSuffix(err.Error(), unix.ENOENT.Error()) {
+		key, msg = m[1], "there is no such sysctl in the container (this kernel lacks it, or it is for a network device the container does not have)"
+	} else {
+		return err
+	}
+	if b.Spec.Linux == nil {
+		return err
+	}
+	val, ok := b.Spec.Linux.Sysctl[key]
+	if !ok {
+		// config.json may write the key with slashes.
+		val, ok = b.Spec.Linux.Sysctl[strings.ReplaceAll(key, ".", "/")]
+	}
+	if !ok {
+		return err
+	}
+	fe := &spec.FieldError{File: b.ConfigPath, Path: spec.JSONKey("linux.sysctl", key), Value: val, Msg: msg}
 	return fmt.Errorf("%s; %w", fe.Error(), err)
 }

@@ -7,12 +7,14 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/moby/sys/capability"
 	"github.com/opencontainers/cgroups"
 	"github.com/opencontainers/runc/libcontainer/apparmor"
 	"github.com/opencontainers/runc/libcontainer/capabilities"
 	"github.com/opencontainers/runc/libcontainer/intelrdt"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/opencontainers/selinux/go-selinux"
+	"golang.org/x/sys/unix"
 
 	"github.com/hullrt/hull/spec"
 )
@@ -29,6 +31,7 @@ func HostCheck(b *spec.Bundle) error {
 	}
 	s := b.Spec
 	if p := s.Process; p != nil {
+		errs = append(errs, rlimitHostCheck(b.ConfigPath, p.Rlimits)...)
 		if p.ApparmorProfile != "" && !apparmor.IsEnabled() {
 			add("process.apparmorProfile", p.ApparmorProfile, "AppArmor is not enabled on this host; remove the profile")
 		}
@@ -188,4 +191,36 @@ func cgroupHostCheck(file string, r *specs.LinuxResources) []error {
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+// rlimitHostCheck refuses hard limits above hull's own when hull lacks
+// CAP_SYS_RESOURCE: setrlimit(2) would fail in the container's init with
+// a bare "operation not permitted" naming the resource by number.
+func rlimitHostCheck(file string, rls []specs.POSIXRlimit) []error {
+	if len(rls) == 0 || hasCapability(capability.CAP_SYS_RESOURCE) {
+		return nil
+	}
+	var errs []error
+	for i, rl := range rls {
+		res, ok := spec.RlimitResource(rl.Type)
+		if !ok {
+			continue // Validate names unknown types
+		}
+		var cur unix.Rlimit
+		if err := unix.Getrlimit(res, &cur); err != nil || cur.Max == unix.RLIM_INFINITY || rl.Hard <= cur.Max {
+			continue
+		}
+		errs = append(errs, &spec.FieldError{File: file, Path: fmt.Sprintf("process.rlimits[%d].hard", i), Value: rl.Hard,
+			Msg: fmt.Sprintf("%s above hull's own hard limit (%d) needs CAP_SYS_RESOURCE, which hull does not have here; lower it to at most %d", rl.Type, cur.Max, cur.Max)})
+	}
+	return errs
+}
+
+// hasCapability reports whether hull has c in its effective set.
+func hasCapability(c capability.Cap) bool {
+	caps, err := capability.NewPid2(0)
+	if err != nil || caps.Load() != nil {
+		return true // cannot tell: let the kernel decide
+	}
+	return caps.Get(capability.EFFECTIVE, c)
 }

@@ -1,6 +1,7 @@
 package linux
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -268,7 +269,9 @@ func startAttached(c *libcontainer.Container, p *libcontainer.Process, terminal 
 // startOrRun starts p; with run, an init then execs the user process.
 // Start and Exec are separate (libcontainer's Run is the two together) so
 // that the init's cgroups are checked in between: systemd can move it.
-func startOrRun(c *libcontainer.Container, p *libcontainer.Process, run bool) error {
+func startOrRun(c *libcontainer.Container, p *libcontainer.Process, run bool) (retErr error) {
+	release := holdWarnings()
+	defer func() { release(retErr != nil) }()
 	if err := c.Start(p); err != nil {
 		if !p.Init {
 			return fmt.Errorf("exec in container %q: %w", c.ID(), err)
@@ -357,4 +360,25 @@ func writePidFile(path string, p *libcontainer.Process) error {
 		return err
 	}
 	return writeFileAtomic(path, []byte(strconv.Itoa(pid)))
+}
+
+// holdWarnings keeps what libcontainer logs to stderr while it starts a
+// container until the outcome is known: on success it is written out, on
+// failure dropped, for then libcontainer's warnings about the half-made
+// container it is removing (an OOM count it cannot read, a cgroup already
+// gone) would only bury the one line that says what failed. With --log
+// or --debug nothing is held.
+func holdWarnings() (release func(failed bool)) {
+	std := logrus.StandardLogger()
+	if std.Out != os.Stderr || std.GetLevel() >= logrus.DebugLevel {
+		return func(bool) {}
+	}
+	var held bytes.Buffer
+	std.SetOutput(&held)
+	return func(failed bool) {
+		std.SetOutput(os.Stderr)
+		if !failed {
+			_, _ = os.Stderr.Write(held.Bytes())
+		}
+	}
 }

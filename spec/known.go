@@ -41,3 +41,10 @@ func stringKeys[K ~string, V any](m map[K]V) []string {
 	}
 	return out
 }
+
+// RlimitResource is the setrlimit(2) resource of a config.json rlimit
+// type such as "RLIMIT_NOFILE".
+func RlimitResource(name string) (int, bool) {
+	r, ok := rlimitTypes[name]
+	return r, ok
+}
