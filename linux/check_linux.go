@@ -2,6 +2,7 @@ package linux
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/opencontainers/runc/libcontainer/seccomp"
 
@@ -38,6 +39,7 @@ func Check(b *spec.Bundle, id string, host bool) []Finding {
 	for _, fe := range spec.Warnings(b) {
 		add(SeverityWarning, fe)
 	}
+	add(SeverityWarning, seccompNameCheck(b))
 	valid := spec.Validate(b)
 	add(SeverityError, valid)
 	if host {
@@ -82,4 +84,23 @@ func AsFieldError(err error) (*spec.FieldError, bool) {
 	var fe *spec.FieldError
 	ok := errors.As(err, &fe)
 	return fe, ok
+}
+
+// seccompNameCheck finds syscall names in linux.seccomp that libseccomp
+// knows on no architecture: libcontainer (like runc) skips such a rule
+// silently, so a misspelt name leaves the syscall unfiltered.
+func seccompNameCheck(b *spec.Bundle) error {
+	if b.Spec.Linux == nil || b.Spec.Linux.Seccomp == nil {
+		return nil
+	}
+	var errs []error
+	for i, sc := range b.Spec.Linux.Seccomp.Syscalls {
+		for j, name := range sc.Names {
+			if !seccompSyscallKnown(name) {
+				errs = append(errs, &spec.FieldError{File: b.ConfigPath, Path: fmt.Sprintf("linux.seccomp.syscalls[%d].names[%d]", i, j), Value: name,
+					Msg: "no architecture has a syscall of this name, so libcontainer skips it and the syscall you meant is not filtered; check the spelling"})
+			}
+		}
+	}
+	return errors.Join(errs...)
 }

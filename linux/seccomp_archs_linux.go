@@ -29,3 +29,32 @@ func seccompArchUsable(arch string) bool {
 	defer f.Release()
 	return f.AddArch(a) == nil
 }
+
+// allArchs are the architectures a syscall name is looked up in: a
+// profile may name syscalls of other architectures (Docker's does, under
+// "includes"), so only a name no architecture knows is a mistake.
+var allArchs = func() []libseccomp.ScmpArch {
+	var out []libseccomp.ScmpArch
+	for _, name := range seccomp.KnownArchs() {
+		if n, err := seccomp.ConvertStringToArch(name); err == nil {
+			if a, err := libseccomp.GetArchFromString(n); err == nil {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}()
+
+// seccompSyscallKnown reports whether libseccomp knows a syscall name on
+// any architecture.
+func seccompSyscallKnown(name string) bool {
+	if _, err := libseccomp.GetSyscallFromName(name); err == nil {
+		return true
+	}
+	for _, a := range allArchs {
+		if _, err := libseccomp.GetSyscallFromNameByArch(name, a); err == nil {
+			return true
+		}
+	}
+	return false
+}

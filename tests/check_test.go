@@ -30,6 +30,9 @@ func TestCheck(t *testing.T) {
 		s.Linux.Resources.Unified = map[string]string{"memory.max": "1G"}
 		s.Linux.Resources.BlockIO = &specs.LinuxBlockIO{Weight: &weight}
 		s.Process.ApparmorProfile = "docker-default"
+		s.Linux.Seccomp = &specs.LinuxSeccomp{DefaultAction: specs.ActAllow, Syscalls: []specs.LinuxSyscall{
+			{Names: []string{"mkdir", "mkdri", "socketcall"}, Action: specs.ActErrno},
+		}}
 	})
 	// A misspelt field, which the specs-go struct cannot carry.
 	raw := strings.Replace(string(readFile(t, broken+"/config.json")), `"readonly": true`, `"readOnly": true`, 1)
@@ -49,11 +52,15 @@ func TestCheck(t *testing.T) {
 		`linux.resources.unified["memory.max"]`,
 		`linux.resources.blockIO.weight`,
 		`process.apparmorProfile: "docker-default": AppArmor is not enabled`,
+		`linux.seccomp.syscalls[0].names[1]: "mkdri": no architecture has a syscall of this name`,
 	}
 	for _, w := range want {
 		if !strings.Contains(r.Stdout, w) {
 			t.Errorf("check output lacks %q", w)
 		}
+	}
+	if strings.Contains(r.Stdout, "names[2]") {
+		t.Errorf("socketcall exists on 32-bit x86 and must not be flagged:\n%s", r.Stdout)
 	}
 	for _, l := range lines(r.Stdout) {
 		if !strings.HasPrefix(l, "error: ") && !strings.HasPrefix(l, "warning: ") {

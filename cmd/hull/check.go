@@ -65,7 +65,11 @@ func checkCommand() *cli.Command {
 			}
 			if len(findings) > 0 {
 				if format == "text" {
-					fmt.Fprintf(c.App.ErrWriter, "%d problems found\n", len(findings))
+					noun := "problems"
+					if len(findings) == 1 {
+						noun = "problem"
+					}
+					fmt.Fprintf(c.App.ErrWriter, "%d %s found\n", len(findings), noun)
 				}
 				return exitStatus(1)
 			}
