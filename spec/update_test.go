@@ -100,7 +100,7 @@ func TestApplyUpdateRefuses(t *testing.T) {
 
 func TestExecProcess(t *testing.T) {
 	ok := &specs.Process{Args: []string{"sh"}, Cwd: "/", Env: []string{"A=b"}, User: specs.User{UID: 5, GID: 6, AdditionalGids: []uint32{7}}}
-	p, err := ExecProcess("p.json", ok, nil)
+	p, err := ExecProcess("p.json", false, ok, nil)
 	if err != nil || p.UID != 5 || p.GID != 6 || len(p.AdditionalGroups) != 1 || p.Args[0] != "sh" {
 		t.Fatalf("ExecProcess = %+v, %v", p, err)
 	}
@@ -121,7 +121,7 @@ func TestExecProcess(t *testing.T) {
 		{"umask same", &withUmask, &other, "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ExecProcess("p.json", tc.p, tc.umask)
+			_, err := ExecProcess("p.json", false, tc.p, tc.umask)
 			if tc.wantOK {
 				if err != nil {
 					t.Fatal(err)
@@ -132,6 +132,13 @@ func TestExecProcess(t *testing.T) {
 				t.Fatalf("error %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestExecProcessFilePaths(t *testing.T) {
+	_, err := ExecProcess("p.json", true, &specs.Process{Args: []string{"sh"}, Cwd: "rel"}, nil)
+	if err == nil || err.Error() != `p.json: cwd: "rel": must be an absolute path` {
+		t.Errorf("a --process file's paths start at its top: %v", err)
 	}
 }
 

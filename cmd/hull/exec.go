@@ -58,11 +58,11 @@ func execCommand(g *globalOptions) *cli.Command {
 			if err != nil {
 				return err
 			}
-			file, p, err := execSpec(c, ct)
+			file, standalone, p, err := execSpec(c, ct)
 			if err != nil {
 				return err
 			}
-			proc, err := spec.ExecProcess(file, p, ct.Config().Umask)
+			proc, err := spec.ExecProcess(file, standalone, p, ct.Config().Umask)
 			if err != nil {
 				return err
 			}
@@ -91,35 +91,36 @@ func execCommand(g *globalOptions) *cli.Command {
 }
 
 // execSpec returns the process to exec and the file it comes from: the
-// --process file as it is, or the container's own process from its
-// bundle's config.json with the command line's changes, as runc does.
-func execSpec(c *cli.Context, ct *libcontainer.Container) (string, *specs.Process, error) {
+// --process file as it is (standalone), or the container's own process
+// from its bundle's config.json with the command line's changes, as runc
+// does.
+func execSpec(c *cli.Context, ct *libcontainer.Container) (file string, standalone bool, p *specs.Process, err error) {
 	if path := c.String("process"); path != "" {
 		data, err := os.ReadFile(path)
 		if err != nil {
-			return "", nil, fmt.Errorf("--process: %w", err)
+			return "", false, nil, fmt.Errorf("--process: %w", err)
 		}
-		var p specs.Process
-		if err := json.Unmarshal(data, &p); err != nil {
-			return "", nil, fmt.Errorf("--process %s: not a runtime-spec process object: %w", path, err)
+		var proc specs.Process
+		if err := json.Unmarshal(data, &proc); err != nil {
+			return "", false, nil, fmt.Errorf("--process %s: not a runtime-spec process object: %w", path, err)
 		}
-		return path, &p, nil
+		return path, true, &proc, nil
 	}
 	if c.NArg() < 2 {
-		return "", nil, errors.New("exec needs a command to run after the container ID (or --process FILE)")
+		return "", false, nil, errors.New("exec needs a command to run after the container ID (or --process FILE)")
 	}
 	bundle, ok := utils.SearchLabels(ct.Config().Labels, "bundle")
 	if !ok {
-		return "", nil, fmt.Errorf("container %q has no bundle recorded; use --process FILE", ct.ID())
+		return "", false, nil, fmt.Errorf("container %q has no bundle recorded; use --process FILE", ct.ID())
 	}
 	b, err := spec.Load(bundle)
 	if err != nil {
-		return "", nil, err
+		return "", false, nil, err
 	}
 	if b.Spec.Process == nil {
-		return "", nil, fmt.Errorf("%s has no process to start from; use --process FILE", b.ConfigPath)
+		return "", false, nil, fmt.Errorf("%s has no process to start from; use --process FILE", b.ConfigPath)
 	}
-	p := b.Spec.Process
+	p = b.Spec.Process
 	p.Args = c.Args().Slice()[1:]
 	p.Terminal = c.Bool("tty")
 	p.Env = append(append(p.Env, c.StringSlice("env")...), c.StringSlice("e")...)
@@ -154,7 +155,7 @@ func execSpec(c *cli.Context, ct *libcontainer.Container) (string, *specs.Proces
 	if u := c.String("user"); u != "" {
 		uid, gid, err := parseUser(u)
 		if err != nil {
-			return "", nil, err
+			return "", false, nil, err
 		}
 		p.User.UID = uid
 		if gid != nil {
@@ -163,11 +164,11 @@ func execSpec(c *cli.Context, ct *libcontainer.Container) (string, *specs.Proces
 	}
 	for _, g := range append(c.Int64Slice("additional-gids"), c.Int64Slice("g")...) {
 		if g < 0 || g > int64(^uint32(0)) {
-			return "", nil, fmt.Errorf("--additional-gids %d: must be a group ID from 0 to 4294967295", g)
+			return "", false, nil, fmt.Errorf("--additional-gids %d: must be a group ID from 0 to 4294967295", g)
 		}
 		p.User.AdditionalGids = append(p.User.AdditionalGids, uint32(g))
 	}
-	return b.ConfigPath, p, nil
+	return b.ConfigPath, false, p, nil
 }
 
 // parseUser reads --user UID[:GID] (numbers only, as runc).
