@@ -32,15 +32,23 @@ func FuzzLoad(f *testing.F) {
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
+		all, typeErrs, _, allErr := LoadAll(dir)
 		b, err := Load(dir)
+		if (all == nil) != (b == nil) {
+			t.Fatalf("LoadAll and Load disagree: %v, %v", allErr, err)
+		}
 		if err != nil {
 			if strings.Contains(err.Error(), "\n") {
 				t.Errorf("Load error is not one line: %q", err)
+			}
+			if typeErrs == nil && allErr == nil {
+				t.Errorf("Load failed (%v) but LoadAll found nothing", err)
 			}
 			return
 		}
 		verr := Validate(b)
 		Warnings(b)
+		UnknownFields(b)
 		for _, systemd := range []bool{false, true} {
 			opts := Options{ID: "f", SystemdCgroup: systemd, RootlessEUID: systemd}
 			cfg, p, terr := Translate(b, opts)

@@ -3,8 +3,12 @@ package spec
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -35,11 +39,20 @@ func UnknownFields(b *Bundle) []*FieldError {
 type unknownWalker struct {
 	file string
 	out  []*FieldError
+	// types, when set, collects the values of the wrong type too.
+	types *[]*FieldError
 }
 
 func (w *unknownWalker) walk(path string, v any, t reflect.Type) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
+	}
+	if v == nil {
+		return // null leaves any field at its zero value
+	}
+	if w.types != nil && !fits(v, t) {
+		*w.types = append(*w.types, &FieldError{File: w.file, Path: path, Msg: cannotUse(v, t)})
+		return
 	}
 	switch t.Kind() {
 	case reflect.Struct:
@@ -172,4 +185,93 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// LoadAll is Load for `hull check`: when config.json holds values of the
+// wrong type, Load stops at the first; LoadAll returns every one of them,
+// each a *FieldError with its JSON path, with the unknown fields (see
+// UnknownFields) and no Bundle. Other errors (no file, invalid JSON) are
+// Load's.
+func LoadAll(bundleDir string) (b *Bundle, typeErrs, unknown []*FieldError, err error) {
+	b, err = Load(bundleDir)
+	if err == nil {
+		return b, nil, nil, nil
+	}
+	dir, aerr := filepath.Abs(bundleDir)
+	if aerr != nil {
+		return nil, nil, nil, err
+	}
+	path := filepath.Join(dir, ConfigFile)
+	data, rerr := os.ReadFile(path)
+	if rerr != nil {
+		return nil, nil, nil, err
+	}
+	var doc any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if dec.Decode(&doc) != nil {
+		return nil, nil, nil, err
+	}
+	var types []*FieldError
+	w := &unknownWalker{file: path, types: &types}
+	w.walk("", doc, reflect.TypeOf(specs.Spec{}))
+	if len(types) == 0 {
+		return nil, nil, nil, err
+	}
+	return nil, types, w.out, nil
+}
+
+// fits reports whether a decoded JSON value can go into a Go type.
+func fits(v any, t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Interface:
+		return true
+	case reflect.Struct, reflect.Map:
+		_, ok := v.(map[string]any)
+		return ok
+	case reflect.Slice, reflect.Array:
+		_, ok := v.([]any)
+		return ok
+	case reflect.String:
+		_, ok := v.(string)
+		return ok
+	case reflect.Bool:
+		_, ok := v.(bool)
+		return ok
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n, ok := v.(json.Number)
+		if !ok {
+			return false
+		}
+		_, err := strconv.ParseInt(n.String(), 10, t.Bits())
+		return err == nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		n, ok := v.(json.Number)
+		if !ok {
+			return false
+		}
+		_, err := strconv.ParseUint(n.String(), 10, t.Bits())
+		return err == nil
+	case reflect.Float32, reflect.Float64:
+		_, ok := v.(json.Number)
+		return ok
+	}
+	return true
+}
+
+// cannotUse says, as Load does, what value was found where.
+func cannotUse(v any, t reflect.Type) string {
+	switch x := v.(type) {
+	case map[string]any:
+		return "cannot use an object as " + describeType(t)
+	case []any:
+		return "cannot use an array as " + describeType(t)
+	case string:
+		return fmt.Sprintf("cannot use %s (string) as %s", strconv.Quote(x), describeType(t))
+	case bool:
+		return fmt.Sprintf("cannot use %t (bool) as %s", x, describeType(t))
+	case json.Number:
+		return fmt.Sprintf("cannot use %s (number) as %s", x, describeType(t))
+	}
+	return "cannot use this value as " + describeType(t)
 }

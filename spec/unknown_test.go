@@ -51,3 +51,48 @@ func TestEditDistance(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadAll(t *testing.T) {
+	dir := t.TempDir()
+	config := `{"ociVersion":"1.3.0","hostnam":"x","hostname":3,"process":{"args":"sh","cwd":"/","user":{"uid":-1,"gid":"0"},"terminal":"yes"},"mounts":[{"destination":"/a"},{"destination":5,"options":[1]}],"linux":{"sysctl":{"a.b":1}}}`
+	if err := os.WriteFile(filepath.Join(dir, ConfigFile), []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, types, unknown, err := LoadAll(dir)
+	if err != nil || b != nil {
+		t.Fatalf("LoadAll = %v, %v; want only type errors", b, err)
+	}
+	if len(unknown) != 1 || unknown[0].Path != "hostnam" {
+		t.Errorf("unknown fields %v, want hostnam", unknown)
+	}
+	var got []string
+	for _, fe := range types {
+		got = append(got, fe.Path+": "+fe.Msg)
+	}
+	want := []string{
+		`hostname: cannot use 3 (number) as a string`,
+		`linux.sysctl["a.b"]: cannot use 1 (number) as a string`,
+		`mounts[1].destination: cannot use 5 (number) as a string`,
+		`mounts[1].options[0]: cannot use 1 (number) as a string`,
+		`process.args: cannot use "sh" (string) as an array of strings`,
+		`process.terminal: cannot use "yes" (string) as a boolean (true or false)`,
+		`process.user.gid: cannot use "0" (string) as uint32 (an integer from 0 to 4294967295)`,
+		`process.user.uid: cannot use -1 (number) as uint32 (an integer from 0 to 4294967295)`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("LoadAll type errors:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// A good config loads as with Load; a syntax error is Load's error.
+	if err := os.WriteFile(filepath.Join(dir, ConfigFile), []byte(`{"ociVersion":"1.3.0"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b, types, _, err := LoadAll(dir); b == nil || types != nil || err != nil {
+		t.Errorf("LoadAll of a good file = %v, %v, %v", b, types, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ConfigFile), []byte(`{"ociVersion":`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := LoadAll(dir); err == nil || !strings.Contains(err.Error(), "invalid JSON") {
+		t.Errorf("LoadAll of broken JSON: %v", err)
+	}
+}

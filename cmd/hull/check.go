@@ -37,10 +37,20 @@ func checkCommand() *cli.Command {
 				return fmt.Errorf("--format %q: use text or json", format)
 			}
 			var findings []linux.Finding
-			b, err := spec.Load(c.String("bundle"))
-			if err != nil {
+			b, typeErrs, unknown, err := spec.LoadAll(c.String("bundle"))
+			switch {
+			case err != nil:
 				findings = []linux.Finding{{Severity: linux.SeverityError, Err: err}}
-			} else {
+			case b == nil:
+				// Values of the wrong type: nothing else can be checked
+				// until they are fixed, but all of them are listed.
+				for _, fe := range unknown {
+					findings = append(findings, linux.Finding{Severity: linux.SeverityWarning, Err: fe})
+				}
+				for _, fe := range typeErrs {
+					findings = append(findings, linux.Finding{Severity: linux.SeverityError, Err: fe})
+				}
+			default:
 				findings = linux.Check(b, "check", c.Bool("host"))
 			}
 			w := c.App.Writer
