@@ -893,8 +893,9 @@ func TestExtrasProcess(t *testing.T) {
 		switch {
 		case r.Code == 0 && strings.TrimSpace(r.Stdout) != "0077":
 			t.Errorf("exec with process.user.umask 0077 ran with umask %q (the container's is 0027)", strings.TrimSpace(r.Stdout))
-		case r.Code != 0 && (len(lines(r.Stderr)) != 1 || !strings.Contains(r.Stderr, "process.user.umask")):
-			t.Errorf("exec with process.user.umask: want it applied, or a one-line refusal naming process.user.umask:\n%s", r)
+		case r.Code != 0 && (len(lines(r.Stderr)) != 1 || !strings.Contains(r.Stderr, "process.json: user.umask")):
+			// The --process file is a process object: its path is user.umask.
+			t.Errorf("exec with process.user.umask: want it applied, or a one-line refusal naming process.json's user.umask:\n%s", r)
 		}
 		h.ok("delete", "--force", id)
 		h.assertClean(id)
