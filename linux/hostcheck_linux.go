@@ -6,11 +6,14 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/moby/sys/capability"
 	"github.com/opencontainers/cgroups"
 	"github.com/opencontainers/runc/libcontainer/apparmor"
 	"github.com/opencontainers/runc/libcontainer/capabilities"
+	"github.com/opencontainers/runc/libcontainer/configs"
 	"github.com/opencontainers/runc/libcontainer/intelrdt"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/opencontainers/selinux/go-selinux"
@@ -99,6 +102,10 @@ func HostCheck(b *spec.Bundle) error {
 	}
 	if l.Resources != nil {
 		errs = append(errs, cgroupHostCheck(b.ConfigPath, l.Resources)...)
+		if cpu := l.Resources.CPU; cpu != nil {
+			errs = append(errs, onlineCheck(b.ConfigPath, "linux.resources.cpu.cpus", cpu.Cpus, "/sys/devices/system/cpu/online", "CPUs")...)
+			errs = append(errs, onlineCheck(b.ConfigPath, "linux.resources.cpu.mems", cpu.Mems, "/sys/devices/system/node/online", "memory nodes")...)
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -223,4 +230,35 @@ func hasCapability(c capability.Cap) bool {
 		return true // cannot tell: let the kernel decide
 	}
 	return caps.Get(capability.EFFECTIVE, c)
+}
+
+// onlineCheck refuses a cpuset list naming CPUs or memory nodes this host
+// does not have online: the kernel's answer is a bare "numerical result
+// out of range" from a cgroup file. A config moved between machines hits
+// it.
+func onlineCheck(file, jsonPath, list, onlineFile, what string) []error {
+	want, err := configs.ToCPUSet(list)
+	if err != nil || want == nil {
+		return nil // empty, or Validate's to report
+	}
+	data, err := os.ReadFile(onlineFile)
+	if err != nil {
+		return nil
+	}
+	onlineList := strings.TrimSpace(string(data))
+	online, err := configs.ToCPUSet(onlineList)
+	if err != nil || online == nil {
+		return nil
+	}
+	var missing []string
+	for i := range len(want) * 64 {
+		if want.IsSet(i) && !online.IsSet(i) {
+			missing = append(missing, strconv.Itoa(i))
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return []error{&spec.FieldError{File: file, Path: jsonPath, Value: list,
+		Msg: fmt.Sprintf("%s %s are not online on this host (online: %s); use those", what, strings.Join(missing, ","), onlineList)}}
 }

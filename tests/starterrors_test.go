@@ -82,8 +82,10 @@ func TestStartErrors(t *testing.T) {
 			`linux.sysctl["net.ipv4.ip_forward"]: "banana": the kernel refused this value`},
 		{"sysctl missing", func(s *specs.Spec) { s.Linux.Sysctl = map[string]string{"net.ipv4.no_such_knob": "1"} },
 			`linux.sysctl["net.ipv4.no_such_knob"]: "1": there is no such sysctl in the container`},
-		{"cpuset out of range", func(s *specs.Spec) { s.Linux.Resources.CPU = &specs.LinuxCPU{Cpus: "1000"} },
-			"linux.resources.cpu.cpus: "},
+		{"cpuset out of range", func(s *specs.Spec) { s.Linux.Resources.CPU = &specs.LinuxCPU{Cpus: "0,1000"} },
+			`linux.resources.cpu.cpus: "0,1000": CPUs 1000 are not online on this host (online: `},
+		{"memory node out of range", func(s *specs.Spec) { s.Linux.Resources.CPU = &specs.LinuxCPU{Mems: "63"} },
+			`linux.resources.cpu.mems: "63": memory nodes 63 are not online on this host`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
