@@ -33,6 +33,10 @@ func run(args []string, stderr io.Writer) int {
 		return int(st)
 	}
 	msg := oneLine(err.Error())
+	// urfave/cli's words for an unknown command read like a help lookup.
+	if name, ok := strings.CutPrefix(msg, "No help topic for '"); ok {
+		msg = fmt.Sprintf("unknown command %q; see 'hull --help'", strings.TrimSuffix(name, "'"))
+	}
 	if g.logFile != nil {
 		logrus.Error(msg)
 	}

@@ -13,6 +13,7 @@ func TestRunErrors(t *testing.T) {
 		args []string
 		want string
 	}{
+		{"unknown command", []string{"frobnicate"}, `hull: unknown command "frobnicate"; see 'hull --help'` + "\n"},
 		{"unknown container", []string{"state", "nope"}, `hull: container does not exist: "nope" under state root ` + root + "\n"},
 		{"invalid id", []string{"state", "a/b"}, `invalid container ID`},
 		{"missing id", []string{"start"}, "hull: start needs exactly one container ID, got 0 arguments; usage: hull start [options] <container-id>\n"},
