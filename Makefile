@@ -1,6 +1,7 @@
 # hull: build, demo and test. Every target installs what it needs first
 # (scripts/install-deps.sh is idempotent and quick when nothing is missing).
 
+SHELL     := /bin/bash
 GO        ?= go
 # urfave_cli_no_docs leaves out urfave/cli's man-page generator (blackfriday),
 # whose package init costs every hull start-up ~0.7 ms; osusergo reads
@@ -36,9 +37,11 @@ vet: deps
 unit: deps
 	$(GO) test -tags $(TAGS) -count=1 $(PKGS_UNIT)
 
-# Real containers; needs root.
+# Real containers; needs root. testsum prints every failure's output, every
+# skip's reason and "integration: N passed, N failed, N skipped".
 integration: build
-	HULL_BINARY=$(HULL) $(GO) test -tags $(TAGS) -count=1 -timeout 15m ./tests/...
+	set -o pipefail; HULL_BINARY=$(HULL) $(GO) test -json -tags $(TAGS) -count=1 -timeout 15m ./tests/... \
+		| $(GO) run ./tests/internal/testsum integration
 
 # Short fuzzing of every parser; `make fuzz FUZZTIME=5m` for longer runs.
 FUZZTIME ?= 20s
