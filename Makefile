@@ -1,5 +1,7 @@
-# hull: build, demo and test. Every target installs what it needs first
-# (scripts/install-deps.sh is idempotent and quick when nothing is missing).
+# hull: build, demo and test. `make build` only checks that the build's
+# packages are there and says which are missing; every other target
+# installs what it needs first (scripts/install-deps.sh is idempotent and
+# quick when nothing is missing).
 
 SHELL     := /bin/bash
 GO        ?= go
@@ -8,7 +10,7 @@ GO        ?= go
 # /etc/passwd for the owner in state and list instead of going through NSS.
 TAGS      := seccomp,urfave_cli_no_docs,osusergo
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
-LDFLAGS   := -X main.version=$(VERSION)
+LDFLAGS   := -X github.com/hullrt/hull/cmd/hull/app.version=$(VERSION)
 HULL      := $(CURDIR)/bin/hull
 PKGS_UNIT := ./spec/... ./linux/... ./cmd/...
 
@@ -19,17 +21,23 @@ all: build
 deps:
 	@./scripts/install-deps.sh
 
-build: deps
+build:
+	@./scripts/install-deps.sh --check build
 	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -trimpath -ldflags '$(LDFLAGS)' -o $(HULL) ./cmd/hull
 
 # Builds hull, makes a busybox bundle with `hull spec` and runs a
 # container that shows it is isolated. Leaves nothing behind.
-demo: build
+demo: deps build
 	@./scripts/demo.sh $(HULL)
 
 # The whole suite, as CI runs it: unit tests, real containers, the real
 # engines (containerd, podman) and the OCI validation suite.
-test: build vet unit integration conformance e2e
+test: deps build tidy vet unit integration conformance e2e
+
+# go.mod and go.sum must be what `go mod tidy` makes of the imports.
+.PHONY: tidy
+tidy:
+	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod/go.sum are not tidy; run 'go mod tidy'" >&2; $(GO) mod tidy -diff; exit 1; }
 
 vet: deps
 	$(GO) vet -tags $(TAGS) ./...
@@ -39,7 +47,7 @@ unit: deps
 
 # Real containers; needs root. testsum prints every failure's output, every
 # skip's reason and "integration: N passed, N failed, N skipped".
-integration: build
+integration: deps build
 	set -o pipefail; HULL_BINARY=$(HULL) $(GO) test -json -tags $(TAGS) -count=1 -timeout 15m ./tests/... \
 		| $(GO) run ./tests/internal/testsum integration
 
@@ -59,7 +67,7 @@ clean:
 # E2E_RUN=Containerd limits the run; HULL_E2E_DEBUG=1 runs hull with --debug.
 .PHONY: e2e
 E2E_RUN ?= .
-e2e: build
+e2e: deps build
 	@./scripts/install-deps.sh e2e
 	HULL_BINARY=$(HULL) $(GO) test -tags 'e2e,$(TAGS)' -count=1 -timeout 9m -v -run '$(E2E_RUN)' ./tests/e2e/
 
@@ -67,7 +75,7 @@ e2e: build
 # Fails on any failure not in tests/conformance/expected-failures.txt.
 # The suite is built once into /var/cache/hull-conformance (see the script).
 .PHONY: conformance
-conformance: build
+conformance: deps build
 	./scripts/conformance.sh $(CONFORMANCE_FLAGS)
 
 # hull against runc, interleaved in one run; prints medians and p90 per
@@ -76,5 +84,5 @@ conformance: build
 .PHONY: bench
 BENCH_ROUNDS ?= 20
 BENCH_RUNC ?= runc
-bench: build
+bench: deps build
 	$(GO) run ./tests/bench -hull $(HULL) -runc $(BENCH_RUNC) -n $(BENCH_ROUNDS)

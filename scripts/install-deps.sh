@@ -4,17 +4,23 @@
 # is cheap to call from every make target that needs it.
 set -euo pipefail
 
-# Usage: install-deps.sh [base] [e2e] [package:file ...]   (no argument: base)
-#   base: building hull and its integration tests
-#   e2e:  the engines the end-to-end tests drive
+# Usage: install-deps.sh [--check] [build] [base] [e2e] [package:file ...]
+#   (no set: base)
+#   --check: install nothing; list what is missing and exit 1 if anything is
+#   build: what `go build` of hull needs (cgo, libseccomp)
+#   base:  build, plus what the integration tests run
+#   e2e:   the engines the end-to-end tests drive
 #   package:file: one more package, installed when file is missing
 #
 # package:file-that-proves-it-is-installed
-base=(
+build=(
 	"libseccomp-dev:/usr/include/seccomp.h"
 	"pkg-config:/usr/bin/pkg-config"
-	"busybox-static:/bin/busybox"
 	"gcc:/usr/bin/gcc"
+)
+base=(
+	"${build[@]}"
+	"busybox-static:/bin/busybox"
 	"runc:/usr/sbin/runc"                 # the side-by-side oracle and benchmark
 	"iproute2:/sbin/ip"                   # veth pairs for linux.netDevices
 	"procps:/bin/ps"                      # hull ps runs ps(1)
@@ -29,13 +35,19 @@ e2e=(
 	"catatonit:/usr/bin/catatonit"
 	"containernetworking-plugins:/usr/lib/cni/bridge"
 )
+check=false
+if [ "${1-}" = --check ]; then
+	check=true
+	shift
+fi
 needed=()
 for set in "${@:-base}"; do
 	case $set in
+	build) needed+=("${build[@]}") ;;
 	base) needed+=("${base[@]}") ;;
 	e2e) needed+=("${e2e[@]}") ;;
 	*:*) needed+=("$set") ;;
-	*) echo "install-deps: unknown set $set; use base, e2e or package:file" >&2; exit 2 ;;
+	*) echo "install-deps: unknown set $set; use build, base, e2e or package:file" >&2; exit 2 ;;
 	esac
 done
 
@@ -52,6 +64,10 @@ for item in "${needed[@]}"; do
 	fi
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
+if $check; then
+	echo "install-deps: missing packages ${missing[*]}; 'make deps' (as root) installs them" >&2
+	exit 1
+fi
 
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps: missing packages ${missing[*]}; run as root or install them with apt-get" >&2

@@ -1,58 +1,15 @@
 // Command hull is an OCI runtime: it runs containers from OCI bundles and
 // speaks runc's command-line contract, so containerd, podman and people
-// can use it in place of runc.
+// can use it in place of runc. The commands are defined in package app,
+// which the man-page and completion generator (cmd/hull-docs) reads too.
 package main
 
 import (
-	"errors"
-	"fmt"
-	"io"
 	"os"
-	"strings"
 
-	"github.com/sirupsen/logrus"
+	"github.com/hullrt/hull/cmd/hull/app"
 )
 
 func main() {
-	os.Exit(run(os.Args, os.Stderr))
-}
-
-// run is the single exit point: it runs the app and turns an error into
-// one line on stderr ("hull: ..."), an error line in the --log file, and
-// an exit status.
-func run(args []string, stderr io.Writer) int {
-	g := &globalOptions{}
-	app := newApp(g)
-	err := app.Run(args)
-	defer g.close()
-	if err == nil {
-		return 0
-	}
-	var st exitStatus
-	if errors.As(err, &st) {
-		return int(st)
-	}
-	msg := oneLine(err.Error())
-	// urfave/cli's words for an unknown command read like a help lookup.
-	if name, ok := strings.CutPrefix(msg, "No help topic for '"); ok {
-		msg = fmt.Sprintf("unknown command %q; see 'hull --help'", strings.TrimSuffix(name, "'"))
-	}
-	if g.logFile != nil {
-		logrus.Error(msg)
-	}
-	fmt.Fprintf(stderr, "hull: %s\n", msg)
-	return 1
-}
-
-// exitStatus carries a container's exit status out of a foreground run;
-// it is not an error to report.
-type exitStatus int
-
-func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
-
-// oneLine keeps an error on one line: callers read the last line of our
-// output as the error.
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	return strings.NewReplacer("\r\n", "; ", "\n", "; ", "\r", "; ").Replace(s)
+	os.Exit(app.Run(os.Args, os.Stderr))
 }

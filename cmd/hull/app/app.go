@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"fmt"
@@ -14,7 +14,8 @@ import (
 	"github.com/hullrt/hull/linux"
 )
 
-// version is hull's version; `make build` sets it from git.
+// version is hull's version; `make build` sets it from git
+// (-X github.com/hullrt/hull/cmd/hull/app.version=...).
 var version = "0.1.0-dev"
 
 // globalOptions are the flags that come before the subcommand, resolved
@@ -34,6 +35,11 @@ func (g *globalOptions) close() {
 		g.logFile.Close()
 	}
 }
+
+// New returns hull's command-line application, every command and flag
+// defined, for tools that read the definitions (the man-page and
+// completion generator). Running it is Run's job.
+func New() *cli.App { return newApp(&globalOptions{}) }
 
 func newApp(g *globalOptions) *cli.App {
 	app := &cli.App{

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bytes"
@@ -25,7 +25,7 @@ func TestRunErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stderr bytes.Buffer
-			code := run(append([]string{"hull", "--root", root}, tc.args...), &stderr)
+			code := Run(append([]string{"hull", "--root", root}, tc.args...), &stderr)
 			if code != 1 {
 				t.Errorf("exit %d, want 1", code)
 			}
