@@ -50,6 +50,11 @@ type LaunchOptions struct {
 	// Hooks are config.json's hooks; hull runs poststart and poststop
 	// itself (see runtimeHooks), libcontainer the others from cfg.
 	Hooks *specs.Hooks
+	// Restore, for `restore` (with Run), brings the container's process
+	// back from a CRIU checkpoint instead of starting config.json's. As
+	// in runc, a restored process gets no poststart hooks and no notify
+	// socket: it started, and said READY, before its checkpoint.
+	Restore *Criu
 }
 
 func (o LaunchOptions) detached() bool { return o.Detach || !o.Run }
@@ -83,6 +88,11 @@ func Launch(root, id string, cfg *configs.Config, proc *spec.Process, o LaunchOp
 	// Under systemd socket activation the sockets are fds 3 and up; the
 	// container gets them at the same numbers, as runc does.
 	listenFDs := activation.Files(false)
+	if o.Restore != nil {
+		if err := o.Restore.checkRestore(); err != nil {
+			return -1, err
+		}
+	}
 	if err := CheckStdio(proc.Terminal, o, 3+len(listenFDs)); err != nil {
 		return -1, err
 	}
@@ -125,7 +135,7 @@ func Launch(root, id string, cfg *configs.Config, proc *spec.Process, o LaunchOp
 	if err := o.Notify.MakeDir(); err != nil {
 		return -1, err
 	}
-	if o.Run {
+	if o.Run && o.Restore == nil {
 		if err := o.Notify.Listen(); err != nil {
 			return -1, err
 		}
@@ -147,7 +157,7 @@ func Launch(root, id string, cfg *configs.Config, proc *spec.Process, o LaunchOp
 
 	// poststart runs once the user process does, before hull returns.
 	poststart := func() error {
-		if !o.Run {
+		if !o.Run || o.Restore != nil {
 			return nil
 		}
 		return runPoststart(c, rh)
@@ -180,7 +190,7 @@ func startDetached(c *libcontainer.Container, p *libcontainer.Process, terminal 
 	} else {
 		p.Stdin, p.Stdout, p.Stderr = os.Stdin, os.Stdout, os.Stderr
 	}
-	if err := startOrRun(c, p, o.Run); err != nil {
+	if err := o.start(c, p); err != nil {
 		return err
 	}
 	if err := poststart(); err != nil {
@@ -231,7 +241,7 @@ func startAttached(c *libcontainer.Container, p *libcontainer.Process, terminal 
 	}
 	defer sio.close()
 
-	if err := startOrRun(c, p, true); err != nil {
+	if err := o.start(c, p); err != nil {
 		return -1, err
 	}
 	if err := sio.started(); err != nil {

@@ -26,6 +26,7 @@ base=(
 	"procps:/bin/ps"                      # hull ps runs ps(1)
 	"util-linux:/usr/bin/nsenter"         # the systemd cgroup test
 	"systemd:/lib/systemd/systemd"        # a real systemd for that test
+	"criu:/usr/sbin/criu"                 # checkpoint and restore
 )
 e2e=(
 	"containerd:/usr/bin/containerd"

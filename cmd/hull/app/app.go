@@ -26,6 +26,8 @@ type globalOptions struct {
 	systemdCgroup bool
 	// noCgroups is --cgroup-manager disabled, which create refuses.
 	noCgroups bool
+	// criu is the --criu binary for checkpoint and restore.
+	criu string
 	// logFile is the --log file, nil when logging goes to stderr.
 	logFile *os.File
 }
@@ -55,10 +57,11 @@ func newApp(g *globalOptions) *cli.App {
 			// crun's spelling, which conmon passes for podman's --cgroups.
 			&cli.StringFlag{Name: "cgroup-manager", Value: "cgroupfs", Usage: "cgroupfs or systemd (crun's flag; same as --systemd-cgroup); disabled is not supported"},
 			&cli.StringFlag{Name: "rootless", Value: "auto", Usage: "rootless mode: true, false or auto (accepted for runc compatibility)"},
-			&cli.StringFlag{Name: "criu", Value: "criu", Usage: "path to criu (accepted for runc compatibility)", Hidden: true},
+			&cli.StringFlag{Name: "criu", Value: "criu", Usage: "path to the criu binary that checkpoint and restore run (runc 1.1's flag)", Hidden: true},
 		},
 		Commands: []*cli.Command{
 			checkCommand(),
+			checkpointCommand(g),
 			createCommand(g),
 			deleteCommand(g),
 			eventsCommand(g),
@@ -70,6 +73,7 @@ func newApp(g *globalOptions) *cli.App {
 			listCommand(g),
 			pauseCommand(g),
 			psCommand(g),
+			restoreCommand(g),
 			resumeCommand(g),
 			runCommand(g),
 			specCommand(),
@@ -95,6 +99,7 @@ func (g *globalOptions) resolve(c *cli.Context) error {
 	g.root = c.String("root")
 	g.debug = c.Bool("debug")
 	g.systemdCgroup = c.Bool("systemd-cgroup")
+	g.criu = c.String("criu")
 	switch m := c.String("cgroup-manager"); m {
 	case "cgroupfs":
 	case "systemd":
