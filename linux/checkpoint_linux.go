@@ -240,7 +240,7 @@ func checkParentPath(imageDir, parent string) error {
 		return nil
 	}
 	if filepath.IsAbs(parent) {
-		return fmt.Errorf("--parent-path %s must be relative to --image-path %s (as ../previous-dump)", parent, imageDir)
+		return fmt.Errorf("--parent-path must be relative to --image-path %s (as ../previous-dump), not %s", imageDir, parent)
 	}
 	p := filepath.Join(imageDir, parent)
 	fi, err := os.Stat(p)
