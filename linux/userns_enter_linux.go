@@ -11,7 +11,7 @@ package linux
 #include <stdlib.h>
 #include <unistd.h>
 
-enum { HULL_USERNS_JOINED, HULL_USERNS_OPEN, HULL_USERNS_SETNS };
+enum { HULL_USERNS_JOINED, HULL_USERNS_HOLD, HULL_USERNS_OPEN, HULL_USERNS_SETNS };
 
 // hull_userns_enter forks a child that joins the user namespace at path,
 // reports {stage, errno} on report, then stays in it until hold_r reads
@@ -40,8 +40,14 @@ static pid_t hull_userns_enter(const char *path, int report, int hold_r, int hol
 
 	close(hold_w);
 	int msg[2] = { HULL_USERNS_JOINED, 0 };
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	// The child must block in read(2) below even if Go left the pipe
+	// non-blocking: leaving early would end it while the parent reads.
+	int flags = fcntl(hold_r, F_GETFL);
+	int fd = -1;
+	if (flags < 0 || fcntl(hold_r, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+		msg[0] = HULL_USERNS_HOLD;
+		msg[1] = errno;
+	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		msg[0] = HULL_USERNS_OPEN;
 		msg[1] = errno;
 	} else if (setns(fd, CLONE_NEWUSER) < 0) {
@@ -122,6 +128,8 @@ func enterError(path string, stage int32, errno unix.Errno) error {
 	switch stage {
 	case C.HULL_USERNS_JOINED:
 		return nil
+	case C.HULL_USERNS_HOLD:
+		return fmt.Errorf("join user namespace %s: make the joining process wait: %w", path, errno)
 	case C.HULL_USERNS_OPEN:
 		return &os.PathError{Op: "open", Path: path, Err: errno}
 	case C.HULL_USERNS_SETNS:
