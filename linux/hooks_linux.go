@@ -80,17 +80,27 @@ func loadRuntimeHooks(root, id string) (*runtimeHooks, error) {
 // one fails, the container's processes are killed and the hook's error
 // returned; the caller then destroys the container, which runs the
 // poststop hooks (runtime-spec's lifecycle, steps 9 and 12).
+//
+// The hooks get the state as of the moment the process started: status
+// running and its pid. Read afterwards, the state of a process that has
+// already exited (`true`, or any process on a loaded machine) would be
+// "stopped" without a pid, and a hook could not tell which process it
+// was called for. (runc 1.5 runs poststart during create, before the
+// process is executed, and says "created" with the pid.)
 func runPoststart(c *libcontainer.Container, h *runtimeHooks) error {
 	if len(h.Poststart) == 0 {
 		return nil
 	}
-	if st, err := c.State(); err == nil {
-		waitExecuted(st.InitProcessPid)
+	ls, err := c.State()
+	if err != nil {
+		return fmt.Errorf("state of container %q: %w", c.ID(), err)
 	}
 	st, err := c.OCIState()
 	if err != nil {
 		return fmt.Errorf("state of container %q: %w", c.ID(), err)
 	}
+	st.Status, st.Pid = specs.StateRunning, ls.InitProcessPid
+	waitExecuted(ls.InitProcessPid)
 	if err := hooks.Run(context.Background(), hooks.Poststart, h.Poststart, st); err != nil {
 		_ = c.Signal(unix.SIGKILL)
 		return fmt.Errorf("container %q stopped: %w", c.ID(), err)

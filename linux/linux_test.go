@@ -72,9 +72,6 @@ func TestReadIDMap(t *testing.T) {
 	if _, err := readIDMap(p); err == nil {
 		t.Error("a malformed map line was accepted")
 	}
-	if _, _, err := UserNSMappings("/var/run/netns/x"); err == nil || !strings.Contains(err.Error(), "/proc/PID/ns/user") {
-		t.Errorf("UserNSMappings of a non-/proc path: %v", err)
-	}
 	uid, gid, err := UserNSMappings(fmt.Sprintf("/proc/%d/ns/user", os.Getpid()))
 	if err != nil || len(uid) == 0 || len(gid) == 0 {
 		t.Errorf("UserNSMappings of our own namespace: %v %v %v", uid, gid, err)

@@ -9,23 +9,38 @@ import (
 	"strings"
 
 	"github.com/opencontainers/runc/libcontainer/configs"
+	"github.com/sirupsen/logrus"
 )
 
 var procUserNS = regexp.MustCompile(`^/proc/([0-9]+)/ns/user$`)
 
-// UserNSMappings reads the id maps of a user namespace given as
-// /proc/PID/ns/user, from that process's uid_map and gid_map. Other paths
-// (a bind-mounted nsfs file) would need a process inside the namespace
-// to read them; hull does not support them yet and says so.
+// UserNSMappings reads the id maps of the user namespace at path, a
+// /proc/PID/ns/user file or any other nsfs file for it (engines pin
+// namespaces by bind-mounting them, e.g. under /run). Host ids are given
+// as seen from hull's own user namespace, whichever the path.
+//
+// A /proc/PID/ns/user path is read through that process's uid_map and
+// gid_map; when that fails (the process is gone, /proc hides it) or the
+// path is another file, a short-lived child process joins the namespace
+// and hull reads the maps through it (see enteredUserNSMappings).
 func UserNSMappings(path string) (uidMap, gidMap []configs.IDMap, err error) {
-	m := procUserNS.FindStringSubmatch(path)
-	if m == nil {
-		return nil, nil, fmt.Errorf("hull can join a user namespace only by a /proc/PID/ns/user path, not %s", path)
+	if m := procUserNS.FindStringSubmatch(path); m != nil {
+		uidMap, gidMap, err = readIDMaps("/proc/" + m[1])
+		if err == nil {
+			return uidMap, gidMap, nil
+		}
+		logrus.Debugf("read the id maps of user namespace %s from its process: %v; joining it instead", path, err)
 	}
-	if uidMap, err = readIDMap("/proc/" + m[1] + "/uid_map"); err != nil {
+	return enteredUserNSMappings(path)
+}
+
+// readIDMaps reads the uid_map and gid_map of the process whose /proc
+// directory is procDir.
+func readIDMaps(procDir string) (uidMap, gidMap []configs.IDMap, err error) {
+	if uidMap, err = readIDMap(procDir + "/uid_map"); err != nil {
 		return nil, nil, err
 	}
-	if gidMap, err = readIDMap("/proc/" + m[1] + "/gid_map"); err != nil {
+	if gidMap, err = readIDMap(procDir + "/gid_map"); err != nil {
 		return nil, nil, err
 	}
 	return uidMap, gidMap, nil

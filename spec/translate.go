@@ -509,13 +509,19 @@ func (t *translator) userns(cfg *configs.Config, l *specs.Linux) {
 	cfg.UIDMappings = idMaps(l.UIDMappings)
 	cfg.GIDMappings = idMaps(l.GIDMappings)
 	if path := cfg.Namespaces.PathOf(configs.NEWUSER); path != "" {
+		field := "linux.namespaces"
+		for i, n := range l.Namespaces {
+			if n.Type == specs.UserNamespace {
+				field = jsonIndex(field, i) + ".path"
+			}
+		}
 		if t.opts.UserNSMappings == nil {
-			t.add("linux.namespaces", path, "joining a user namespace by path is not supported by this caller of package spec")
+			t.add(field, path, "joining a user namespace by path is not supported by this caller of package spec")
 			return
 		}
 		uidMap, gidMap, err := t.opts.UserNSMappings(path)
 		if err != nil {
-			t.add("linux.namespaces", path, "cannot read the user namespace's id mappings: %v", err)
+			t.add(field, path, "cannot read the user namespace's id mappings: %v", err)
 			return
 		}
 		// containerd and CRI-O send the joined namespace's own mappings

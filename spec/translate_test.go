@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"errors"
 	"os"
 	"reflect"
 	"strings"
@@ -317,7 +318,12 @@ func TestTranslateRefuses(t *testing.T) {
 		}, Options{}, "linux.uidMappings", "container uid 0 is not mapped"},
 		{"userns by path without reader", func(s *specs.Spec) {
 			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "user", Path: "/proc/1/ns/user"})
-		}, Options{}, "linux.namespaces", "joining a user namespace by path"},
+		}, Options{}, "linux.namespaces[6].path", "joining a user namespace by path"},
+		{"userns by path unreadable", func(s *specs.Spec) {
+			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "user", Path: "/run/userns"})
+		}, Options{UserNSMappings: func(string) ([]configs.IDMap, []configs.IDMap, error) {
+			return nil, nil, errors.New("setns: invalid argument")
+		}}, "linux.namespaces[6].path", "cannot read the user namespace's id mappings: setns: invalid argument"},
 		{"userns by path with other mappings", func(s *specs.Spec) {
 			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "user", Path: "/proc/1/ns/user"})
 			s.Linux.UIDMappings = []specs.LinuxIDMapping{{HostID: 5, Size: 1}}

@@ -2,8 +2,9 @@ package tests
 
 import (
 	"encoding/json"
-
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -167,4 +168,67 @@ func TestHookFailures(t *testing.T) {
 			t.Errorf("no warning for the failed poststop hook in the log:\n%s", readFile(t, logFile))
 		}
 	})
+}
+
+// TestPoststartStateUnderLoad: the poststart hooks get the state as of the
+// moment the process started, status running and its pid, even when the
+// process (`true`) has exited by the time they run. Two CPU hogs make that
+// likely on a small machine; hull used to read the state after the fact
+// and hand some hooks {"status":"stopped"} without a pid.
+func TestPoststartStateUnderLoad(t *testing.T) {
+	t.Parallel()
+	h := newH(t)
+	cpuHogs(t, 2)
+	log := filepath.Join(h.hostDir("log"), "states")
+	b := h.bundle([]string{"true"}, func(s *specs.Spec) {
+		s.Hooks = &specs.Hooks{Poststart: []specs.Hook{{Path: "/bin/sh", Args: []string{"sh", "-c", "cat >> " + log + "; echo >> " + log}}}}
+	})
+	const rounds = 6
+	for _, mode := range []string{"run", "run-detach", "create-start"} {
+		for i := range rounds {
+			id := h.id()
+			pidFile := filepath.Join(h.dir, id+".pid")
+			switch mode {
+			case "run":
+				h.ok("run", "--pid-file", pidFile, "--bundle", b, id)
+			case "run-detach":
+				h.ok("run", "-d", "--pid-file", pidFile, "--bundle", b, id)
+			default:
+				h.ok("create", "--pid-file", pidFile, "--bundle", b, id)
+				h.ok("start", id)
+			}
+			pid, err := strconv.Atoi(string(readFile(t, pidFile)))
+			if err != nil {
+				t.Fatalf("%s #%d: pid file: %v", mode, i, err)
+			}
+			got := lines(string(readFile(t, log)))
+			var st specs.State
+			if len(got) == 0 || json.Unmarshal([]byte(got[len(got)-1]), &st) != nil || st.ID != id {
+				t.Fatalf("%s #%d: the poststart hook did not log the state of %s: %q", mode, i, id, got)
+			}
+			if st.Status != specs.StateRunning || st.Pid != pid {
+				t.Errorf("%s #%d: poststart got status %q pid %d, want %q and the process's pid %d", mode, i, st.Status, st.Pid, specs.StateRunning, pid)
+			}
+			if mode != "run" {
+				h.waitStatus(id, "stopped")
+				h.ok("delete", id)
+			}
+			h.assertClean(id)
+		}
+	}
+}
+
+// cpuHogs keeps n busy loops running until the test ends.
+func cpuHogs(t *testing.T, n int) {
+	t.Helper()
+	for range n {
+		cmd := exec.Command("/bin/sh", "-c", "while :; do :; done")
+		if err := reaper.Start(cmd); err != nil {
+			t.Fatalf("start a CPU hog: %v", err)
+		}
+		t.Cleanup(func() {
+			_ = cmd.Process.Kill()
+			_ = reaper.Wait(cmd)
+		})
+	}
 }

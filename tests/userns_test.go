@@ -1,0 +1,184 @@
+package tests
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/hullrt/hull/tests/internal/sysproc"
+)
+
+// usernsMap is the mapping the tests' user namespaces get, as written to
+// uid_map and gid_map.
+const usernsMap = "0 100000 65536"
+
+// TestUserNamespaceJoinedByPath: a container joins an existing user
+// namespace given by a /proc/PID/ns/user path, or by a file it is
+// bind-mounted on (how engines pin namespaces) once no process is left
+// in it, also when another user owns it; inside, it has the namespace's
+// mappings. runc 1.5, where installed, gives the same output.
+func TestUserNamespaceJoinedByPath(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("unshare"); err != nil {
+		t.Skip("unshare(1) (util-linux) is needed to make the user namespaces to join")
+	}
+	for _, tc := range []struct {
+		name   string
+		owner  int  // uid that creates the namespace
+		pinned bool // joined by a bind-mounted file, its process gone
+	}{
+		{"proc path", 0, false},
+		{"pinned file", 0, true},
+		{"pinned file owned by nobody", 65534, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newH(t)
+			pid, stop := userNSProcess(t, tc.owner)
+			path := fmt.Sprintf("/proc/%d/ns/user", pid)
+			if tc.pinned {
+				path = pinNamespace(t, h, path)
+				stop()
+			}
+			var st unix.Stat_t
+			if err := unix.Stat(path, &st); err != nil {
+				t.Fatal(err)
+			}
+			nsID := fmt.Sprintf("user:[%d]", st.Ino)
+			join := func(s *specs.Spec) {
+				s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace, Path: path})
+				if tc.owner != 0 {
+					// Neither runc 1.5 nor hull can set rlimits in a user
+					// namespace another user owns: EPERM.
+					s.Process.Rlimits = nil
+				}
+			}
+
+			id := h.id()
+			h.ok("run", "-d", "--bundle", h.bundle(longRunning, join), id)
+			if got, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/user", h.state(id).Pid)); got != nsID {
+				t.Errorf("the container's init is in user namespace %s, want %s", got, nsID)
+			}
+			h.ok("delete", "--force", id)
+			h.assertClean(id)
+
+			b := h.bundle([]string{"cat", "/proc/self/uid_map", "/proc/self/gid_map"}, join)
+			out := h.runOut(b)
+			if got := strings.Join(fieldsOfLines(out), "|"); got != usernsMap+"|"+usernsMap {
+				t.Errorf("uid_map and gid_map inside: %q, want %q twice", out, usernsMap)
+			}
+
+			t.Run("runc", func(t *testing.T) {
+				runc := referenceRunc(t)
+				rh := newH(t)
+				runcID := rh.id()
+				rh.mu.Lock()
+				rh.runcRoots[runcID] = filepath.Join(rh.dir, "runc-state")
+				rh.mu.Unlock()
+				want := runCmd(t, rh.dir, cmdOpts{}, runc, "--root", rh.runcRoots[runcID], "run", "--bundle", b, runcID)
+				if want.Code != 0 || want.Stdout != out {
+					t.Errorf("runc differs:\nrunc:\n%s\nhull:\n%s", want, sysproc.Indent(out))
+				}
+				rh.assertClean(runcID)
+			})
+		})
+	}
+}
+
+// userNSProcess starts a sleep that uid puts in a new user namespace of its
+// own (so uid owns it), maps it with usernsMap, and returns its pid and a
+// function that kills it (also called when the test ends).
+func userNSProcess(t *testing.T, uid int) (pid int, stop func()) {
+	t.Helper()
+	cmd := exec.Command("unshare", "--user", "sleep", "1000")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(uid)}}
+	if err := reaper.Start(cmd); err != nil {
+		t.Fatalf("unshare --user: %v", err)
+	}
+	stopped := false
+	stop = func() {
+		if !stopped {
+			stopped = true
+			_ = cmd.Process.Kill()
+			_ = reaper.Wait(cmd)
+		}
+	}
+	t.Cleanup(stop)
+	pid = cmd.Process.Pid
+	self, _ := os.Readlink("/proc/self/ns/user")
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		// unshare execs sleep once the namespace exists.
+		if ns, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/user", pid)); ns != self && ns != "" && len(sysproc.Cmdline(pid)) > 0 && sysproc.Cmdline(pid)[0] == "sleep" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("unshare --user sleep (pid %d) did not get a user namespace of its own", pid)
+		}
+	}
+	// Root of the parent namespace may map any ids, whoever owns it.
+	for _, f := range []string{"uid_map", "gid_map"} {
+		if err := os.WriteFile(fmt.Sprintf("/proc/%d/%s", pid, f), []byte(usernsMap), 0); err != nil {
+			t.Fatalf("write %s of pid %d: %v", f, pid, err)
+		}
+	}
+	return pid, stop
+}
+
+// pinNamespace bind-mounts the namespace file nsPath on a new file under
+// the test's directory, unmounted when the test ends.
+func pinNamespace(t *testing.T, h *H, nsPath string) string {
+	t.Helper()
+	pin := filepath.Join(h.dir, "pinned-userns")
+	if err := os.WriteFile(pin, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mount(nsPath, pin, "", unix.MS_BIND, ""); err != nil {
+		t.Fatalf("bind-mount %s on %s: %v", nsPath, pin, err)
+	}
+	t.Cleanup(func() {
+		if err := unix.Unmount(pin, unix.MNT_DETACH); err != nil {
+			t.Errorf("unmount %s: %v", pin, err)
+		}
+	})
+	return pin
+}
+
+// fieldsOfLines normalises map lines ("  0  100000  65536") to single spaces.
+func fieldsOfLines(s string) []string {
+	var out []string
+	for _, l := range lines(s) {
+		out = append(out, strings.Join(strings.Fields(l), " "))
+	}
+	return out
+}
+
+var runcVersion = regexp.MustCompile(`runc version (\d+)\.(\d+)`)
+
+// referenceRunc returns runc from PATH when it is 1.2 or later (the
+// versions that join a user namespace by path without uidMappings), and
+// skips the test otherwise.
+func referenceRunc(t *testing.T) string {
+	t.Helper()
+	runc := requireRunc(t)
+	out, _ := exec.Command(runc, "--version").Output()
+	m := runcVersion.FindStringSubmatch(string(out))
+	if m == nil {
+		t.Skipf("%s --version says %q, not which runc it is", runc, out)
+	}
+	major, _ := strconv.Atoi(m[1])
+	minor, _ := strconv.Atoi(m[2])
+	if major < 1 || major == 1 && minor < 2 {
+		t.Skipf("%s is runc %s.%s; runc before 1.2 cannot be compared here: it wants uidMappings along with a user namespace path", runc, m[1], m[2])
+	}
+	return runc
+}
