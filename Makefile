@@ -14,7 +14,7 @@ LDFLAGS   := -X github.com/hullrt/hull/cmd/hull/app.version=$(VERSION)
 HULL      := $(CURDIR)/bin/hull
 PKGS_UNIT := ./spec/... ./linux/... ./cmd/...
 
-.PHONY: all build deps demo test unit integration vet fuzz clean
+.PHONY: all build deps demo test unit integration vet fuzz clean docs install uninstall
 
 all: build
 
@@ -24,6 +24,46 @@ deps:
 build:
 	@./scripts/install-deps.sh --check build
 	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -trimpath -ldflags '$(LDFLAGS)' -o $(HULL) ./cmd/hull
+
+# Man pages (hull(8), hull-<command>(8)) and bash, zsh and fish completion,
+# written by cmd/hull-docs from the command definitions in cmd/hull/app, so
+# that they list exactly the commands and flags of this build. The
+# generator writes its own roff rather than calling urfave/cli's ToMan, so
+# it is built with hull's tags (urfave_cli_no_docs included): it reads the
+# definitions as the binary has them. The pages' date is the last commit's,
+# so two builds of one commit write the same files.
+DOCS      := $(CURDIR)/bin/docs
+DOCS_DATE := $(shell git log -1 --format=%cs 2>/dev/null)
+docs:
+	@./scripts/install-deps.sh --check build
+	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -trimpath -ldflags '$(LDFLAGS)' -o bin/hull-docs ./cmd/hull-docs
+	bin/hull-docs -o $(DOCS) -date '$(DOCS_DATE)'
+
+# `make install PREFIX=/usr/local DESTDIR=` (DESTDIR for packaging).
+# sbin, like runc's own Makefile and Debian's /usr/sbin/runc: hull is a
+# system administration tool whose pages are in section 8. zsh's
+# completion goes to site-functions, which zsh's default $fpath has under
+# its own prefix and Debian's zsh has for /usr/local; a Debian package
+# (PREFIX=/usr) sets ZSHCOMPDIR=/usr/share/zsh/vendor-completions. bash
+# (bash-completion 2) and fish (vendor_completions.d) find theirs under
+# the XDG data directories, /usr/local/share included.
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/sbin
+MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+install: build docs
+	install -D -m 0755 $(HULL) $(DESTDIR)$(BINDIR)/hull
+	install -d -m 0755 $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 $(DOCS)/man/man8/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -D -m 0644 $(DOCS)/completion/hull.bash $(DESTDIR)$(BASHCOMPDIR)/hull
+	install -D -m 0644 $(DOCS)/completion/_hull $(DESTDIR)$(ZSHCOMPDIR)/_hull
+	install -D -m 0644 $(DOCS)/completion/hull.fish $(DESTDIR)$(FISHCOMPDIR)/hull.fish
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/hull $(DESTDIR)$(MANDIR)/man8/hull.8 $(DESTDIR)$(MANDIR)/man8/hull-*.8 \
+		$(DESTDIR)$(BASHCOMPDIR)/hull $(DESTDIR)$(ZSHCOMPDIR)/_hull $(DESTDIR)$(FISHCOMPDIR)/hull.fish
 
 # Builds hull, makes a busybox bundle with `hull spec` and runs a
 # container that shows it is isolated. Leaves nothing behind.
@@ -42,7 +82,12 @@ tidy:
 vet: deps
 	$(GO) vet -tags $(TAGS) ./...
 
+# The shells and groff check the generated completion scripts and man
+# pages (cmd/hull-docs); its tests also run `make install` into a
+# temporary DESTDIR.
+DOCS_DEPS := zsh:/usr/bin/zsh fish:/usr/bin/fish groff-base:/usr/bin/groff
 unit: deps
+	@./scripts/install-deps.sh $(DOCS_DEPS)
 	$(GO) test -tags $(TAGS) -count=1 $(PKGS_UNIT)
 
 # Real containers; needs root. testsum prints every failure's output, every
