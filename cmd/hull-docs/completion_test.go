@@ -89,6 +89,7 @@ func TestBashCompletion(t *testing.T) {
 		{"container IDs", []string{bin, "start", ""}, []string{"alpha", "beta"}, "list -q"},
 		{"IDs under --root", []string{bin, "--root", "/r", "kill", "a"}, []string{"alpha"}, "--root /r list -q"},
 		{"IDs under --root=", []string{bin, "--root", "=", "/r2", "--debug", "delete", "--force", "b"}, []string{"beta"}, "--root /r2 list -q"},
+		{"IDs under --root=/r (one word)", []string{bin, "--root=/r3", "state", ""}, []string{"alpha", "beta"}, "--root /r3 list -q"},
 		{"IDs after a flag's value", []string{bin, "exec", "--cwd", "/tmp", "-e", "A=1", ""}, []string{"alpha", "beta"}, "list -q"},
 		{"no IDs for a new container", []string{bin, "create", ""}, nil, ""},
 		{"nothing after the ID", []string{bin, "kill", "alpha", ""}, nil, ""},

@@ -153,23 +153,34 @@ func visible(f cli.Flag) bool {
 	return true
 }
 
+// The parts of cli.DocGenerationFlag, each asked for on its own: a flag
+// type of hull's own may implement some and not all.
+type (
+	usageFlag      interface{ GetUsage() string }
+	valueFlag      interface{ TakesValue() bool }
+	defaultFlag    interface{ GetDefaultText() string }
+	envFlag        interface{ GetEnvVars() []string }
+	repeatableFlag interface{ IsSliceFlag() bool }
+)
+
 func readFlag(f cli.Flag) flagDoc {
 	d := flagDoc{}
 	for _, n := range f.Names() {
 		d.Names = append(d.Names, dashed(n))
 	}
-	df, ok := f.(cli.DocGenerationFlag)
-	if !ok {
-		// A flag type that does not describe itself: its names are all
-		// that can be said.
-		return d
+	if u, ok := f.(usageFlag); ok {
+		d.Usage = u.GetUsage()
 	}
-	d.Usage = df.GetUsage()
-	d.EnvVars = df.GetEnvVars()
-	if sf, ok := f.(cli.DocGenerationSliceFlag); ok {
-		d.Repeatable = sf.IsSliceFlag()
+	if e, ok := f.(envFlag); ok {
+		d.EnvVars = e.GetEnvVars()
 	}
-	if !df.TakesValue() {
+	if r, ok := f.(repeatableFlag); ok {
+		d.Repeatable = r.IsSliceFlag()
+	}
+	// A flag that does not say whether it takes a value is taken to need
+	// one: completion then skips its value instead of reading it as an
+	// argument. TestFlagsDescribeThemselves keeps hull's flags saying.
+	if v, ok := f.(valueFlag); ok && !v.TakesValue() {
 		return d
 	}
 	d.Value = placeholder(f)
@@ -181,7 +192,10 @@ func readFlag(f cli.Flag) flagDoc {
 			d.Usage = d.Usage[:i] + d.Value + d.Usage[i+2+j:]
 		}
 	}
-	def := df.GetDefaultText()
+	def := ""
+	if df, ok := f.(defaultFlag); ok {
+		def = df.GetDefaultText()
+	}
 	if u, err := strconv.Unquote(def); err == nil {
 		def = u
 	}

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/hullrt/hull/cmd/hull/app"
 )
 
 func TestReadFlags(t *testing.T) {
@@ -68,6 +70,43 @@ func TestReadFlags(t *testing.T) {
 				t.Errorf("readFlags:\n got %+v\nwant %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestReadBareFlag(t *testing.T) {
+	var f cli.Flag = &struct{ cli.Flag }{&cli.StringFlag{Name: "opaque", Usage: "hidden behind an interface"}}
+	got := readFlags([]cli.Flag{f})
+	want := []flagDoc{{Names: []string{"--opaque"}, Value: "VALUE"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("readFlags(bare flag) = %+v, want %+v (a value assumed)", got, want)
+	}
+}
+
+// TestFlagsDescribeThemselves: each of hull's visible flags says its
+// usage and whether it takes a value, which the pages and completion
+// need (a flag type of hull's own must implement GetUsage and
+// TakesValue, as urfave/cli's do).
+func TestFlagsDescribeThemselves(t *testing.T) {
+	a := app.New()
+	check := func(where string, flags []cli.Flag) {
+		for _, f := range flags {
+			if !visible(f) {
+				continue
+			}
+			u, ok := f.(usageFlag)
+			if !ok || u.GetUsage() == "" {
+				t.Errorf("%s flag %s has no usage (GetUsage)", where, f.Names()[0])
+			}
+			if _, ok := f.(valueFlag); !ok {
+				t.Errorf("%s flag %s does not say whether it takes a value (TakesValue)", where, f.Names()[0])
+			}
+		}
+	}
+	check("global", a.Flags)
+	for _, c := range a.Commands {
+		if !c.Hidden {
+			check(c.Name, c.Flags)
+		}
 	}
 }
 
