@@ -33,11 +33,12 @@ build:
 # definitions as the binary has them. The pages' date is the last commit's,
 # so two builds of one commit write the same files.
 DOCS      := $(CURDIR)/bin/docs
+DOCSGEN   := $(CURDIR)/bin/hull-docs
 DOCS_DATE := $(shell git log -1 --format=%cs 2>/dev/null)
 docs:
 	@./scripts/install-deps.sh --check build
-	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -trimpath -ldflags '$(LDFLAGS)' -o bin/hull-docs ./cmd/hull-docs
-	bin/hull-docs -o $(DOCS) -date '$(DOCS_DATE)'
+	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -trimpath -ldflags '$(LDFLAGS)' -o $(DOCSGEN) ./cmd/hull-docs
+	$(DOCSGEN) -o $(DOCS) -date '$(DOCS_DATE)'
 
 # `make install PREFIX=/usr/local DESTDIR=` (DESTDIR for packaging).
 # sbin, like runc's own Makefile and Debian's /usr/sbin/runc: hull is a

@@ -36,7 +36,11 @@ func TestMakeInstall(t *testing.T) {
 		t.Skip("-short: make install builds hull")
 	}
 	dest := t.TempDir()
-	makeIn(t, "install", "DESTDIR="+dest, "PREFIX=/usr/local")
+	// What make builds goes to a directory of the test's own, not bin/,
+	// where integration tests may be running bin/hull meanwhile.
+	build := t.TempDir()
+	makeIn(t, "install", "DESTDIR="+dest, "PREFIX=/usr/local",
+		"HULL="+filepath.Join(build, "hull"), "DOCS="+filepath.Join(build, "docs"), "DOCSGEN="+filepath.Join(build, "hull-docs"))
 
 	want := map[string]os.FileMode{
 		"usr/local/sbin/hull":                                 0o755,
