@@ -201,7 +201,8 @@ func readFlag(f cli.Flag) flagDoc {
 	}
 	// A usage that states its own default ("default: the current
 	// directory") says it better than the zero value would.
-	if def != "" && !strings.Contains(d.Usage, "default") {
+	// "[]" is an empty list's (a GenericFlag's) default: none.
+	if def != "" && def != "[]" && !strings.Contains(d.Usage, "default") {
 		d.Default = def
 	}
 	return d

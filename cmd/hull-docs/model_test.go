@@ -58,6 +58,11 @@ func TestReadFlags(t *testing.T) {
 			want: []flagDoc{{Names: []string{"--debug"}, Usage: "log -xy debug messages"}},
 		},
 		{
+			name:  "generic list",
+			flags: []cli.Flag{&cli.GenericFlag{Name: "mount", Value: &cli.StringSlice{}, Usage: "a mount"}},
+			want:  []flagDoc{{Names: []string{"--mount"}, Value: "VALUE", Usage: "a mount"}},
+		},
+		{
 			name:  "environment variables",
 			flags: []cli.Flag{&cli.BoolFlag{Name: "debug", EnvVars: []string{"HULL_DEBUG"}}},
 			want:  []flagDoc{{Names: []string{"--debug"}, EnvVars: []string{"HULL_DEBUG"}}},
