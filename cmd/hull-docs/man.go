@@ -14,9 +14,20 @@ func roff(s string) string {
 	return strings.ReplaceAll(s, "-", `\-`)
 }
 
-// roffLine escapes s for a text line; \& keeps a leading . or ' from
-// being read as a request.
-func roffLine(s string) string { return `\&` + roff(s) }
+// roffLine escapes s for text lines; \& at the start of each keeps a
+// leading . or ' from being read as a request. A blank line in s starts
+// a new paragraph.
+func roffLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			lines[i] = ".PP"
+		} else {
+			lines[i] = `\&` + roff(l)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
 
 var argWord = regexp.MustCompile(`<([^<>]+)>`)
 

@@ -167,8 +167,17 @@ func TestRoff(t *testing.T) {
 			}
 		})
 	}
-	if got := roffLine(".TH"); got != `\&.TH` {
-		t.Errorf("roffLine(.TH) = %q: a leading dot must not start a request", got)
+	lines := []struct{ in, want string }{
+		{".TH", `\&.TH`},
+		{"one\n'quoted' next line", "\\&one\n\\&'quoted' next line"},
+		{"para one\n\npara two\n", "\\&para one\n.PP\n\\&para two"},
+	}
+	for _, tt := range lines {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := roffLine(tt.in); got != tt.want {
+				t.Errorf("roffLine(%q) = %q, want %q: no line may start a request", tt.in, got, tt.want)
+			}
+		})
 	}
 	if got := roffArgs("<container-id> [signal]"); got != `\fIcontainer\-id\fR [signal]` {
 		t.Errorf("roffArgs = %q", got)
