@@ -58,7 +58,7 @@ func newApp(g *globalOptions) *cli.App {
 			&cli.StringFlag{Name: "criu", Value: "criu", Usage: "path to criu (accepted for runc compatibility)", Hidden: true},
 		},
 		Commands: []*cli.Command{
-			checkCommand(),
+			checkCommand(g),
 			createCommand(g),
 			deleteCommand(g),
 			eventsCommand(g),
