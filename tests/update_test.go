@@ -110,13 +110,18 @@ func TestUpdateWritesOnlyNamedFields(t *testing.T) {
 		args []string
 		res  string
 		want []string // settings that change
+		fail bool     // the update is refused, and changes nothing
 	}{
-		{"pids-limit", []string{"--pids-limit", "42"}, "", []string{"pids/pids.max"}},
-		{"memory.limit", nil, `{"memory":{"limit":50331648}}`, []string{"memory/memory.limit_in_bytes"}},
-		{"cpu.quota", []string{"--cpu-quota", "30000"}, "", []string{"cpu/cpu.cfs_quota_us"}},
-		{"cpuset-cpus", []string{"--cpuset-cpus", extLastCPU(t)}, "", nil},
+		{"pids-limit", []string{"--pids-limit", "42"}, "", []string{"pids/pids.max"}, false},
+		{"memory.limit", nil, `{"memory":{"limit":50331648}}`, []string{"memory/memory.limit_in_bytes"}, false},
+		{"cpu.quota", []string{"--cpu-quota", "30000"}, "", []string{"cpu/cpu.cfs_quota_us"}, false},
+		{"cpuset-cpus", []string{"--cpuset-cpus", extLastCPU(t)}, "", nil, false},
 		{"throttleWriteIOPSDevice", nil, fmt.Sprintf(`{"blockIO":{"throttleWriteIOPSDevice":[{"major":%d,"minor":%d,"rate":55}]}}`, major, minor),
-			[]string{"blkio/blkio.throttle.write_iops_device"}},
+			[]string{"blkio/blkio.throttle.write_iops_device"}, false},
+		// libcontainer writes the cpuset before the memory limit, which
+		// fails below usage: the cpuset goes back to what the last
+		// update made it.
+		{"refused", nil, `{"cpu":{"cpus":"0"},"memory":{"limit":4096,"checkBeforeUpdate":true}}`, nil, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			before := updSettings(t, pid)
@@ -126,8 +131,8 @@ func TestUpdateWritesOnlyNamedFields(t *testing.T) {
 				args = append(args, "-r", "-")
 				o.Stdin = strings.NewReader(c.res)
 			}
-			if r := h.hullOpts(o, append(args, id)...); r.Code != 0 {
-				t.Fatalf("update failed:\n%s", r)
+			if r := h.hullOpts(o, append(args, id)...); (r.Code != 0) != c.fail {
+				t.Fatalf("update exit status %d, want failure %v:\n%s", r.Code, c.fail, r)
 			}
 			after := updSettings(t, pid)
 			got := updChanged(before, after)
