@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"path/filepath"
+	"strings"
 )
 
 // cgroupFileFields maps the cgroup files libcontainer writes to the
@@ -27,6 +28,11 @@ var cgroupFileFields = map[string]string{
 	"blkio.throttle.write_bps_device":  "linux.resources.blockIO.throttleWriteBpsDevice",
 	"blkio.throttle.read_iops_device":  "linux.resources.blockIO.throttleReadIOPSDevice",
 	"blkio.throttle.write_iops_device": "linux.resources.blockIO.throttleWriteIOPSDevice",
+	"blkio.weight":                     "linux.resources.blockIO.weight", "blkio.bfq.weight": "linux.resources.blockIO.weight",
+	"io.weight": "linux.resources.blockIO.weight", "io.bfq.weight": "linux.resources.blockIO.weight",
+	"blkio.leaf_weight":   "linux.resources.blockIO.leafWeight",
+	"blkio.weight_device": "linux.resources.blockIO.weightDevice", "blkio.bfq.weight_device": "linux.resources.blockIO.weightDevice",
+	"blkio.leaf_weight_device": "linux.resources.blockIO.weightDevice",
 }
 
 // withCgroupField prefixes err with the config.json field whose cgroup
@@ -38,6 +44,16 @@ func withCgroupField(err error) error {
 	}
 	if f, ok := cgroupFileFields[filepath.Base(pe.Path)]; ok {
 		return &fieldErr{field: f, err: err}
+	}
+	return err
+}
+
+// withUpdateField is withCgroupField for `update`, whose request is a
+// linux.resources object: the field is named from there (cpu.idle).
+func withUpdateField(err error) error {
+	if fe, ok := withCgroupField(err).(*fieldErr); ok {
+		fe.field = strings.TrimPrefix(fe.field, "linux.resources.")
+		return fe
 	}
 	return err
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/moby/sys/capability"
 	"github.com/opencontainers/cgroups"
+	cgsystemd "github.com/opencontainers/cgroups/systemd"
 	"github.com/opencontainers/runc/libcontainer/apparmor"
 	"github.com/opencontainers/runc/libcontainer/capabilities"
 	"github.com/opencontainers/runc/libcontainer/configs"
@@ -44,7 +45,7 @@ func HostCheck(b *spec.Bundle) error {
 		if c := p.Capabilities; c != nil {
 			// A capability outside hull's own bounding set cannot be
 			// given: capset(2) fails with a bare EPERM in the
-			// container's init. "hull features" lists those it can give.
+			// container's init.
 			bounded := map[string]bool{}
 			for _, name := range boundedCapabilities() {
 				bounded[name] = true
@@ -61,7 +62,7 @@ func HostCheck(b *spec.Bundle) error {
 				for i, name := range set.caps {
 					if known[name] && !bounded[name] {
 						add(fmt.Sprintf("process.capabilities.%s[%d]", set.name, i), name,
-							"not in this host's capability bounding set, so no container here can have it (see \"hull features\"); remove it")
+							"not in this host's capability bounding set (hull's own), so no container here can have it; remove it")
 					}
 				}
 			}
@@ -71,7 +72,7 @@ func HostCheck(b *spec.Bundle) error {
 		for i, a := range s.Linux.Seccomp.Architectures {
 			if !seccompArchUsable(string(a)) {
 				add(fmt.Sprintf("linux.seccomp.architectures[%d]", i), string(a),
-					"this libseccomp cannot add it to a filter for this machine (see \"hull features\"); remove it")
+					"this libseccomp cannot add it to a filter for this machine's architecture; remove it")
 			}
 		}
 	}
@@ -108,6 +109,17 @@ func HostCheck(b *spec.Bundle) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// CgroupDriverHostCheck reports what the cgroup driver chosen on the
+// command line needs and this host lacks: the systemd driver needs
+// systemd as the host's service manager (sd_booted(3)), as libcontainer
+// checks when it makes the cgroup manager.
+func CgroupDriverHostCheck(systemd bool) error {
+	if systemd && !cgsystemd.IsRunningSystemd() {
+		return errors.New("--systemd-cgroup: systemd is not running on this host (no /run/systemd/system); leave the flag out to use the cgroupfs driver")
+	}
+	return nil
 }
 
 func nsFile(t specs.LinuxNamespaceType) string {
@@ -261,4 +273,34 @@ func onlineCheck(file, jsonPath, list, onlineFile, what string) []error {
 	}
 	return []error{&spec.FieldError{File: file, Path: jsonPath, Value: list,
 		Msg: fmt.Sprintf("%s %s are not online on this host (online: %s); use those", what, strings.Join(missing, ","), onlineList)}}
+}
+
+// idmappedMounts reports whether the kernel has mount_setattr(2) with
+// MOUNT_ATTR_IDMAP (Linux 5.12): on an invalid fd a kernel that has the
+// call answers EBADF, one that lacks it ENOSYS.
+func idmappedMounts() bool {
+	err := unix.MountSetattr(-1, "", unix.AT_EMPTY_PATH, &unix.MountAttr{Attr_set: unix.MOUNT_ATTR_IDMAP})
+	return err != unix.ENOSYS
+}
+
+// boundedCapabilities are the capabilities libcontainer knows that hull
+// itself holds in its bounding set: a container cannot get the others
+// (here, for one, CAP_SYS_RESOURCE may be missing).
+func boundedCapabilities() []string {
+	known := capabilities.KnownCapabilities()
+	caps, err := capability.NewPid2(0)
+	if err != nil || caps.Load() != nil {
+		return known
+	}
+	byName := map[string]capability.Cap{}
+	for _, c := range capability.ListKnown() {
+		byName["CAP_"+strings.ToUpper(c.String())] = c
+	}
+	var out []string
+	for _, name := range known {
+		if c, ok := byName[name]; ok && caps.Get(capability.BOUNDING, c) {
+			out = append(out, name)
+		}
+	}
+	return out
 }

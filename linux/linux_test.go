@@ -224,3 +224,20 @@ func TestExplainStartError(t *testing.T) {
 		t.Error("an error about a mount not in config.json was changed")
 	}
 }
+
+func TestWithUpdateField(t *testing.T) {
+	for _, tc := range []struct{ file, want string }{
+		{"cpu.shares", "cpu.shares: "},
+		{"blkio.weight", "blockIO.weight: "},
+		{"blkio.weight_device", "blockIO.weightDevice: "},
+		{"cgroup.procs", "write "},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			raw := &fs.PathError{Op: "write", Path: "/sys/fs/cgroup/x/" + tc.file, Err: unix.EINVAL}
+			err := withUpdateField(raw)
+			if !strings.HasPrefix(err.Error(), tc.want) || !errors.Is(err, unix.EINVAL) {
+				t.Errorf("withUpdateField = %v, want it to start with %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -4,36 +4,39 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/opencontainers/cgroups"
+	"github.com/opencontainers/cgroups/manager"
 	"github.com/opencontainers/runc/libcontainer"
 	"github.com/opencontainers/runc/libcontainer/intelrdt"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/sirupsen/logrus"
 
 	"github.com/hullrt/hull/spec"
 )
 
-// Update changes the resources of a container while it runs. source
-// names where r came from (a file, stdin, or the flags), for errors;
-// l3CacheSchema and memBwSchema change its Intel RDT settings.
-func Update(c *libcontainer.Container, source string, r *specs.LinuxResources, l3CacheSchema, memBwSchema string) error {
+// resourcesFile, in the container's state directory, keeps the cgroup
+// resources the container has after its last update (state.json keeps
+// those it was created with).
+const resourcesFile = "hull-resources.json"
+
+// Update changes the resources of a container while it runs, writing
+// only the cgroup files of the fields r names. source names where r came
+// from (a file, stdin, or the flags), for errors; l3CacheSchema and
+// memBwSchema change its Intel RDT settings.
+//
+// Why not libcontainer's Container.Set: it writes every resource of the
+// configuration it is given, and keeps that configuration as the one to
+// write back when a later update fails. Rewriting what was not asked for
+// breaks (the kernel refuses cpu.shares while cpu.idle is 1, so idle could
+// never go back to 0) and reverts values others set. So hull writes the
+// fields it was asked for through a cgroup manager for the container's
+// own cgroup paths, puts them back when the write fails half-way, and
+// keeps the resulting resources in resourcesFile.
+func Update(root string, c *libcontainer.Container, source string, r *specs.LinuxResources, l3CacheSchema, memBwSchema string) error {
 	cfg := c.Config()
-	// Config copies only the top level: cfg.Cgroups and cfg.IntelRdt still
-	// point at the container's live configuration, which libcontainer's Set
-	// re-applies to roll back a failed update. Change deep copies, or a
-	// refused update "rolls back" to itself and keeps its first writes.
-	cg, err := cloneCgroup(cfg.Cgroups)
-	if err != nil {
-		return fmt.Errorf("update container %q: %w", c.ID(), err)
-	}
-	cfg.Cgroups = cg
-	if cfg.IntelRdt != nil {
-		rdt := *cfg.IntelRdt
-		cfg.IntelRdt = &rdt
-	}
-	if err := spec.ApplyUpdate(source, r, cfg.Cgroups.Resources); err != nil {
-		return err
-	}
 	if l3CacheSchema != "" || memBwSchema != "" {
 		switch {
 		case l3CacheSchema != "" && !intelrdt.IsCATEnabled():
@@ -43,37 +46,94 @@ func Update(c *libcontainer.Container, source string, r *specs.LinuxResources, l
 		case cfg.IntelRdt == nil:
 			return fmt.Errorf("container %q was created without linux.intelRdt; its schemas cannot be updated", c.ID())
 		}
-		if l3CacheSchema != "" {
-			cfg.IntelRdt.L3CacheSchema = l3CacheSchema
-		}
-		if memBwSchema != "" {
-			cfg.IntelRdt.MemBwSchema = memBwSchema
-		}
 	}
-	// Device rules cannot change here; rewriting them would briefly
-	// deny the container its devices.
-	cfg.Cgroups.SkipDevices = true
-	if err := c.Set(cfg); err != nil {
+	old, err := loadResources(root, c.ID(), cfg.Cgroups.Resources)
+	if err != nil {
+		return err
+	}
+	u, err := spec.UpdateResources(source, r, old)
+	if err != nil {
+		return err
+	}
+	status, err := c.Status()
+	if err != nil {
 		return fmt.Errorf("update container %q: %w", c.ID(), err)
 	}
-	return nil
+	if status == libcontainer.Stopped {
+		return fmt.Errorf("update container %q: %w", c.ID(), libcontainer.ErrNotRunning)
+	}
+	st, err := c.State()
+	if err != nil {
+		return fmt.Errorf("update container %q: %w", c.ID(), err)
+	}
+	m, err := manager.NewWithPaths(cfg.Cgroups, st.CgroupPaths)
+	if err != nil {
+		return fmt.Errorf("update container %q: %w", c.ID(), err)
+	}
+	// Device rules cannot change here; rewriting them would briefly deny
+	// the container its devices.
+	u.Write.SkipDevices, u.Undo.SkipDevices = true, true
+	undo := func() {
+		if err := m.Set(u.Undo); err != nil {
+			logrus.Warnf("update container %q: putting back the old values failed, so some of the new ones stay: %v", c.ID(), err)
+		}
+	}
+	if err := m.Set(u.Write); err != nil {
+		undo()
+		return fmt.Errorf("update container %q: %w", c.ID(), withUpdateField(err))
+	}
+	if l3CacheSchema != "" || memBwSchema != "" {
+		rdt := *cfg.IntelRdt
+		if l3CacheSchema != "" {
+			rdt.L3CacheSchema = l3CacheSchema
+		}
+		if memBwSchema != "" {
+			rdt.MemBwSchema = memBwSchema
+		}
+		cfg.IntelRdt = &rdt
+		if err := intelrdt.NewManager(&cfg, c.ID(), st.IntelRdtPath).Set(&cfg); err != nil {
+			undo()
+			return fmt.Errorf("update container %q: %w", c.ID(), err)
+		}
+	}
+	return saveResources(root, c.ID(), u.Merged)
 }
 
-// cloneCgroup deep-copies a cgroup configuration through its JSON form
-// (the one state.json keeps); SystemdProps, which has no JSON form, is
-// carried over as is.
-func cloneCgroup(c *cgroups.Cgroup) (*cgroups.Cgroup, error) {
-	data, err := json.Marshal(c)
+// loadResources returns the container's resources as of its last update,
+// or created, the resources it was created with.
+func loadResources(root, id string, created *cgroups.Resources) (*cgroups.Resources, error) {
+	data, err := os.ReadFile(filepath.Join(root, id, resourcesFile))
+	if errors.Is(err, os.ErrNotExist) {
+		if created == nil {
+			return &cgroups.Resources{}, nil
+		}
+		return created, nil
+	}
 	if err != nil {
-		return nil, fmt.Errorf("copy cgroup configuration: %w", err)
+		return nil, fmt.Errorf("resources of container %q: %w", id, err)
 	}
-	var out cgroups.Cgroup
-	if err := json.Unmarshal(data, &out); err != nil {
-		return nil, fmt.Errorf("copy cgroup configuration: %w", err)
+	var res cgroups.Resources
+	if err := json.Unmarshal(data, &res); err != nil {
+		return nil, fmt.Errorf("resources of container %q: %s: %w", id, resourcesFile, err)
 	}
-	out.SystemdProps = c.SystemdProps
-	if out.Resources == nil {
-		out.Resources = &cgroups.Resources{}
+	return &res, nil
+}
+
+// saveResources replaces resourcesFile whole (rename), so a reader never
+// sees half of it.
+func saveResources(root, id string, res *cgroups.Resources) error {
+	data, err := json.Marshal(res)
+	if err != nil {
+		return fmt.Errorf("save resources of container %q: %w", id, err)
 	}
-	return &out, nil
+	path := filepath.Join(root, id, resourcesFile)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return fmt.Errorf("save resources of container %q: %w", id, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("save resources of container %q: %w", id, err)
+	}
+	return nil
 }

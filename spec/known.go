@@ -28,9 +28,10 @@ const systemdPropertyPrefix = "org.systemd.property."
 
 // PotentiallyUnsafeAnnotations lists the annotations (prefixes end in
 // ".") that change what hull does with a container: an engine passing
-// user annotations through should filter them.
+// user annotations through should filter them. org.criu.config names a
+// CRIU configuration file that libcontainer's checkpoint and restore read.
 func PotentiallyUnsafeAnnotations() []string {
-	return []string{"bundle", systemdPropertyPrefix}
+	return []string{"bundle", systemdPropertyPrefix, "org.criu.config"}
 }
 
 func stringKeys[K ~string, V any](m map[K]V) []string {

@@ -3,6 +3,7 @@ package spec
 import (
 	"errors"
 	"maps"
+	"slices"
 
 	"github.com/opencontainers/cgroups"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -10,82 +11,168 @@ import (
 	"github.com/opencontainers/runc/libcontainer/configs"
 )
 
-// ApplyUpdate changes res, a running container's cgroup resources, by
-// the fields set in r (the `update` command's JSON or flags). Unset fields
-// keep their value; per-device block I/O entries are replaced or added by
-// device. source names where r came from, in errors.
+// ResourceUpdate is what an `update` does to a running container's
+// cgroup resources.
+type ResourceUpdate struct {
+	// Write holds only the fields the request names; every other field is
+	// zero, which libcontainer's cgroup managers take as "leave this file
+	// alone". Writing unnamed fields again is not harmless: the kernel
+	// refuses cpu.shares while cpu.idle is 1, so an update that rewrote
+	// the shares could never set idle back to 0; and a value changed
+	// outside hull would be reverted.
+	Write *cgroups.Resources
+	// Merged is the old resources with the change: what the container
+	// has after it.
+	Merged *cgroups.Resources
+	// Undo holds the old values of the fields Write sets, where they are
+	// known, to put back when writing fails half-way.
+	Undo *cgroups.Resources
+}
+
+// UpdateResources works out the update r (the `update` command's JSON or
+// flags) of a container whose resources are old, which it does not
+// change. source names where r came from, in errors.
 //
 // The rules follow runc's update, which containerd and podman rely on:
-// a memory limit of -1 without a swap value also lifts the swap limit; a
-// CPU period or quota given alone keeps the other; unified replaces the
-// whole unified map when given.
-func ApplyUpdate(source string, r *specs.LinuxResources, res *cgroups.Resources) error {
+// a memory limit of -1 without a swap value also lifts the swap limit;
+// a per-device block I/O entry replaces the container's entries for the
+// same device (the last one given wins); unified replaces the whole
+// unified map when given. Two settings are pairs, written together with
+// the other half at its current value: CPU quota and period (cgroup v2's
+// cpu.max and systemd's CPUQuota hold both) and memory limit and swap
+// (runtime-spec's swap is memory+swap, cgroup v2's swap file is swap
+// alone, so it depends on both).
+func UpdateResources(source string, r *specs.LinuxResources, old *cgroups.Resources) (*ResourceUpdate, error) {
 	c := &checker{file: source}
 	c.updatable(r)
 	if err := errors.Join(c.errs...); err != nil {
-		return err
+		return nil, err
 	}
+	// What the request names, as create would apply it.
+	w := &cgroups.Resources{}
+	(&translator{}).resources(w, r)
 	if m := r.Memory; m != nil {
-		setIf(&res.Memory, m.Limit)
-		setIf(&res.MemoryReservation, m.Reservation)
-		setIf(&res.MemorySwap, m.Swap)
-		if m.Limit != nil && *m.Limit == -1 && m.Swap == nil {
-			res.MemorySwap = -1
+		switch {
+		case m.Limit != nil && *m.Limit == -1 && m.Swap == nil:
+			w.MemorySwap = -1
+		case m.Limit != nil && m.Swap == nil:
+			w.MemorySwap = old.MemorySwap
+		case m.Swap != nil && m.Limit == nil:
+			w.Memory = old.Memory
 		}
-		if m.Swappiness != nil {
-			res.MemorySwappiness = cloneP(m.Swappiness)
-		}
-		setIf(&res.MemoryCheckBeforeUpdate, m.CheckBeforeUpdate)
 	}
 	if cpu := r.CPU; cpu != nil {
-		setIf(&res.CpuPeriod, cpu.Period)
-		setIf(&res.CpuQuota, cpu.Quota)
-		if cpu.Burst != nil {
-			res.CpuBurst = cloneP(cpu.Burst)
+		if cpu.Period != nil && cpu.Quota == nil {
+			w.CpuQuota = old.CpuQuota
 		}
-		if cpu.Shares != nil {
-			res.CpuShares = *cpu.Shares
-			res.CpuWeight = cgroups.ConvertCPUSharesToCgroupV2Value(*cpu.Shares)
+		if cpu.Quota != nil && cpu.Period == nil {
+			w.CpuPeriod = old.CpuPeriod
 		}
-		setIf(&res.CpuRtPeriod, cpu.RealtimePeriod)
-		setIf(&res.CpuRtRuntime, cpu.RealtimeRuntime)
-		if cpu.Cpus != "" {
-			res.CpusetCpus = cpu.Cpus
-		}
-		if cpu.Mems != "" {
-			res.CpusetMems = cpu.Mems
-		}
-		if cpu.Idle != nil {
-			res.CPUIdle = cloneP(cpu.Idle)
-		}
-	}
-	if r.Pids != nil && r.Pids.Limit != nil {
-		res.PidsLimit = cloneP(r.Pids.Limit)
 	}
 	if b := r.BlockIO; b != nil {
-		setIf(&res.BlkioWeight, b.Weight)
-		setIf(&res.BlkioLeafWeight, b.LeafWeight)
-		for _, wd := range b.WeightDevice {
-			res.BlkioWeightDevice = upsert(res.BlkioWeightDevice, weightDeviceOf(wd), weightDevice)
-		}
-		for _, set := range []struct {
-			dst *[]*cgroups.ThrottleDevice
-			src []specs.LinuxThrottleDevice
-		}{
-			{&res.BlkioThrottleReadBpsDevice, b.ThrottleReadBpsDevice},
-			{&res.BlkioThrottleWriteBpsDevice, b.ThrottleWriteBpsDevice},
-			{&res.BlkioThrottleReadIOPSDevice, b.ThrottleReadIOPSDevice},
-			{&res.BlkioThrottleWriteIOPSDevice, b.ThrottleWriteIOPSDevice},
-		} {
-			for _, d := range set.src {
-				*set.dst = upsert(*set.dst, throttleDeviceOf(d), throttleDevice)
+		for i, wd := range b.WeightDevice {
+			// A weight given alone keeps the device's leaf weight, and the
+			// other way round, as in runc.
+			if prev := findDevice(old.BlkioWeightDevice, w.BlkioWeightDevice[i], weightDevice); prev != nil {
+				if wd.Weight == nil {
+					w.BlkioWeightDevice[i].Weight = prev.Weight
+				}
+				if wd.LeafWeight == nil {
+					w.BlkioWeightDevice[i].LeafWeight = prev.LeafWeight
+				}
 			}
 		}
+		// One entry per device, the last one given.
+		w.BlkioWeightDevice = upsertAll(nil, w.BlkioWeightDevice, weightDevice)
+		for _, l := range throttleLists(w) {
+			*l = upsertAll(nil, *l, throttleDevice)
+		}
 	}
-	if len(r.Unified) > 0 {
-		res.Unified = maps.Clone(r.Unified)
+	return &ResourceUpdate{Write: w, Merged: merge(old, w), Undo: previous(old, w)}, nil
+}
+
+// merge returns old with the fields w sets replaced.
+func merge(old, w *cgroups.Resources) *cgroups.Resources {
+	out := *old
+	copyNamed(&out, w, w)
+	if w.Unified != nil {
+		out.Unified = maps.Clone(w.Unified)
 	}
-	return nil
+	out.BlkioWeightDevice = upsertAll(old.BlkioWeightDevice, w.BlkioWeightDevice, weightDevice)
+	written := throttleLists(w)
+	for i, l := range throttleLists(&out) {
+		*l = upsertAll(*l, *written[i], throttleDevice)
+	}
+	return &out
+}
+
+// previous returns old's values of the fields w sets. A field old left
+// unset is left out (hull cannot know what the kernel had), but a device
+// that had no throttle gets rate 0, which removes the rule.
+func previous(old, w *cgroups.Resources) *cgroups.Resources {
+	out := &cgroups.Resources{}
+	copyNamed(out, old, w)
+	for k := range w.Unified {
+		if v, ok := old.Unified[k]; ok {
+			if out.Unified == nil {
+				out.Unified = map[string]string{}
+			}
+			out.Unified[k] = v
+		}
+	}
+	for _, d := range w.BlkioWeightDevice {
+		if prev := findDevice(old.BlkioWeightDevice, d, weightDevice); prev != nil {
+			out.BlkioWeightDevice = append(out.BlkioWeightDevice, prev)
+		}
+	}
+	was, written := throttleLists(old), throttleLists(w)
+	for i, l := range throttleLists(out) {
+		for _, d := range *written[i] {
+			prev := findDevice(*was[i], d, throttleDevice)
+			if prev == nil {
+				prev = cgroups.NewThrottleDevice(d.Major, d.Minor, 0)
+			}
+			*l = append(*l, prev)
+		}
+	}
+	return out
+}
+
+// throttleLists are the four per-device throttle lists of r.
+func throttleLists(r *cgroups.Resources) []*[]*cgroups.ThrottleDevice {
+	return []*[]*cgroups.ThrottleDevice{&r.BlkioThrottleReadBpsDevice, &r.BlkioThrottleWriteBpsDevice,
+		&r.BlkioThrottleReadIOPSDevice, &r.BlkioThrottleWriteIOPSDevice}
+}
+
+// copyNamed copies to dst src's value of each scalar field that mask
+// sets (a field libcontainer writes only when it is not zero).
+func copyNamed(dst, src, mask *cgroups.Resources) {
+	copyIf(mask.Memory != 0, &dst.Memory, &src.Memory)
+	copyIf(mask.MemoryReservation != 0, &dst.MemoryReservation, &src.MemoryReservation)
+	copyIf(mask.MemorySwap != 0, &dst.MemorySwap, &src.MemorySwap)
+	copyIf(mask.MemorySwappiness != nil, &dst.MemorySwappiness, &src.MemorySwappiness)
+	copyIf(mask.OomKillDisable, &dst.OomKillDisable, &src.OomKillDisable)
+	copyIf(mask.CpuShares != 0, &dst.CpuShares, &src.CpuShares)
+	copyIf(mask.CpuWeight != 0, &dst.CpuWeight, &src.CpuWeight)
+	copyIf(mask.CpuQuota != 0, &dst.CpuQuota, &src.CpuQuota)
+	copyIf(mask.CpuPeriod != 0, &dst.CpuPeriod, &src.CpuPeriod)
+	copyIf(mask.CpuBurst != nil, &dst.CpuBurst, &src.CpuBurst)
+	copyIf(mask.CpuRtPeriod != 0, &dst.CpuRtPeriod, &src.CpuRtPeriod)
+	copyIf(mask.CpuRtRuntime != 0, &dst.CpuRtRuntime, &src.CpuRtRuntime)
+	copyIf(mask.CpusetCpus != "", &dst.CpusetCpus, &src.CpusetCpus)
+	copyIf(mask.CpusetMems != "", &dst.CpusetMems, &src.CpusetMems)
+	copyIf(mask.CPUIdle != nil, &dst.CPUIdle, &src.CPUIdle)
+	copyIf(mask.PidsLimit != nil, &dst.PidsLimit, &src.PidsLimit)
+	copyIf(mask.BlkioWeight != 0, &dst.BlkioWeight, &src.BlkioWeight)
+	copyIf(mask.BlkioLeafWeight != 0, &dst.BlkioLeafWeight, &src.BlkioLeafWeight)
+}
+
+// copyIf sets *dst to *src when named. Pointer fields are shared, not
+// copied: nothing here changes what they point to.
+func copyIf[T any](named bool, dst, src *T) {
+	if named {
+		*dst = *src
+	}
 }
 
 // updatable refuses what cannot change in a running container.
@@ -115,15 +202,42 @@ func (c *checker) updatable(r *specs.LinuxResources) {
 	}
 }
 
-// upsert replaces the entry of list with d's device, or appends d.
+// upsert returns list with d in place of the first entry for d's device,
+// and without the other entries for it (libcontainer writes every entry,
+// so a duplicate left behind would overwrite d); or with d appended.
+// list is not changed.
 func upsert[T any](list []*T, d *T, device func(*T) [2]int64) []*T {
-	for i, old := range list {
-		if device(old) == device(d) {
-			list[i] = d
-			return list
+	i := slices.IndexFunc(list, func(old *T) bool { return device(old) == device(d) })
+	if i < 0 {
+		return append(slices.Clip(list), d)
+	}
+	out := slices.Clone(list[:i+1])
+	out[i] = d
+	for _, old := range list[i+1:] {
+		if device(old) != device(d) {
+			out = append(out, old)
 		}
 	}
-	return append(list, d)
+	return out
+}
+
+// upsertAll upserts each of ds into list.
+func upsertAll[T any](list, ds []*T, device func(*T) [2]int64) []*T {
+	for _, d := range ds {
+		list = upsert(list, d, device)
+	}
+	return list
+}
+
+// findDevice returns the last entry of list for d's device (the one the
+// kernel was left with), or nil.
+func findDevice[T any](list []*T, d *T, device func(*T) [2]int64) *T {
+	for _, old := range slices.Backward(list) {
+		if device(old) == device(d) {
+			return old
+		}
+	}
+	return nil
 }
 
 func weightDevice(d *cgroups.WeightDevice) [2]int64     { return [2]int64{d.Major, d.Minor} }

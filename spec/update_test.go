@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -8,72 +9,173 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
-func TestApplyUpdate(t *testing.T) {
-	base := func() *cgroups.Resources {
-		return &cgroups.Resources{
-			Memory: 1 << 30, MemorySwap: 2 << 30, CpuShares: 1024, CpuQuota: 50000, CpuPeriod: 100000,
-			CpusetCpus: "0-1", PidsLimit: ptr(int64(100)),
-			BlkioThrottleReadBpsDevice: []*cgroups.ThrottleDevice{cgroups.NewThrottleDevice(8, 0, 1000)},
-			Unified:                    map[string]string{"memory.high": "1G"},
-		}
+// updateBase is a running container's resources for the update tests.
+func updateBase() *cgroups.Resources {
+	return &cgroups.Resources{
+		Memory: 1 << 30, MemorySwap: 2 << 30, CpuShares: 100, CpuWeight: 4, CpuQuota: 50000, CpuPeriod: 100000,
+		CpusetCpus: "0-1", PidsLimit: ptr(int64(100)), CPUIdle: ptr(int64(1)),
+		BlkioWeightDevice: []*cgroups.WeightDevice{cgroups.NewWeightDevice(8, 0, 300, 400)},
+		BlkioThrottleReadBpsDevice: []*cgroups.ThrottleDevice{
+			cgroups.NewThrottleDevice(8, 0, 1000), cgroups.NewThrottleDevice(8, 16, 5), cgroups.NewThrottleDevice(8, 0, 1500),
+		},
+		Unified: map[string]string{"memory.high": "1G"},
 	}
+}
+
+func throttles(l []*cgroups.ThrottleDevice) string {
+	var out []string
+	for _, d := range l {
+		out = append(out, d.String())
+	}
+	return strings.Join(out, ",")
+}
+
+func TestUpdateResources(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		r     specs.LinuxResources
-		check func(t *testing.T, res *cgroups.Resources)
+		check func(t *testing.T, u *ResourceUpdate)
 	}{
-		{"nothing set changes nothing", specs.LinuxResources{Memory: &specs.LinuxMemory{}, CPU: &specs.LinuxCPU{}, Pids: &specs.LinuxPids{}}, func(t *testing.T, res *cgroups.Resources) {
-			if res.Memory != 1<<30 || res.CpuQuota != 50000 || res.CpusetCpus != "0-1" || *res.PidsLimit != 100 {
-				t.Errorf("unset fields changed: %+v", res)
-			}
-		}},
-		{"memory limit alone", specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: ptr(int64(512 << 20))}}, func(t *testing.T, res *cgroups.Resources) {
-			if res.Memory != 512<<20 || res.MemorySwap != 2<<30 {
-				t.Errorf("memory %d swap %d", res.Memory, res.MemorySwap)
-			}
-		}},
-		{"unlimited memory lifts swap", specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: ptr(int64(-1))}}, func(t *testing.T, res *cgroups.Resources) {
-			if res.Memory != -1 || res.MemorySwap != -1 {
-				t.Errorf("memory %d swap %d, want -1 -1", res.Memory, res.MemorySwap)
-			}
-		}},
-		{"quota alone keeps period", specs.LinuxResources{CPU: &specs.LinuxCPU{Quota: ptr(int64(20000))}}, func(t *testing.T, res *cgroups.Resources) {
-			if res.CpuQuota != 20000 || res.CpuPeriod != 100000 {
-				t.Errorf("quota %d period %d", res.CpuQuota, res.CpuPeriod)
-			}
-		}},
-		{"shares set the v2 weight too", specs.LinuxResources{CPU: &specs.LinuxCPU{Shares: ptr(uint64(512))}}, func(t *testing.T, res *cgroups.Resources) {
-			if res.CpuShares != 512 || res.CpuWeight != cgroups.ConvertCPUSharesToCgroupV2Value(512) {
-				t.Errorf("shares %d weight %d", res.CpuShares, res.CpuWeight)
-			}
-		}},
-		{"throttle upserted by device", specs.LinuxResources{BlockIO: &specs.LinuxBlockIO{ThrottleReadBpsDevice: []specs.LinuxThrottleDevice{
+		{"empty sections write nothing", specs.LinuxResources{Memory: &specs.LinuxMemory{}, CPU: &specs.LinuxCPU{}, Pids: &specs.LinuxPids{}, BlockIO: &specs.LinuxBlockIO{}},
+			func(t *testing.T, u *ResourceUpdate) {
+				if !reflect.DeepEqual(u.Write, &cgroups.Resources{}) {
+					t.Errorf("write %+v, want nothing", u.Write)
+				}
+				if !reflect.DeepEqual(u.Merged, updateBase()) {
+					t.Errorf("merged %+v, want the old resources", u.Merged)
+				}
+			}},
+		{"cpu.idle=0 alone writes only idle", specs.LinuxResources{CPU: &specs.LinuxCPU{Idle: ptr(int64(0))}},
+			func(t *testing.T, u *ResourceUpdate) {
+				if !reflect.DeepEqual(u.Write, &cgroups.Resources{CPUIdle: ptr(int64(0))}) {
+					t.Errorf("write %+v, want only CPUIdle 0 (the kernel refuses cpu.shares while idle)", u.Write)
+				}
+				if *u.Merged.CPUIdle != 0 || u.Merged.CpuShares != 100 {
+					t.Errorf("merged idle %d shares %d", *u.Merged.CPUIdle, u.Merged.CpuShares)
+				}
+				if !reflect.DeepEqual(u.Undo, &cgroups.Resources{CPUIdle: ptr(int64(1))}) {
+					t.Errorf("undo %+v, want CPUIdle 1", u.Undo)
+				}
+			}},
+		{"pids.limit alone", specs.LinuxResources{Pids: &specs.LinuxPids{Limit: ptr(int64(7))}},
+			func(t *testing.T, u *ResourceUpdate) {
+				if !reflect.DeepEqual(u.Write, &cgroups.Resources{PidsLimit: ptr(int64(7))}) {
+					t.Errorf("write %+v", u.Write)
+				}
+				if *u.Merged.PidsLimit != 7 || u.Merged.Memory != 1<<30 || u.Merged.CpusetCpus != "0-1" {
+					t.Errorf("merged %+v", u.Merged)
+				}
+			}},
+		{"memory.limit pairs with the old swap", specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: ptr(int64(512 << 20))}},
+			func(t *testing.T, u *ResourceUpdate) {
+				if !reflect.DeepEqual(u.Write, &cgroups.Resources{Memory: 512 << 20, MemorySwap: 2 << 30}) {
+					t.Errorf("write %+v", u.Write)
+				}
+				if !reflect.DeepEqual(u.Undo, &cgroups.Resources{Memory: 1 << 30, MemorySwap: 2 << 30}) {
+					t.Errorf("undo %+v", u.Undo)
+				}
+			}},
+		{"memory.swap pairs with the old limit", specs.LinuxResources{Memory: &specs.LinuxMemory{Swap: ptr(int64(3 << 30))}},
+			func(t *testing.T, u *ResourceUpdate) {
+				if !reflect.DeepEqual(u.Write, &cgroups.Resources{Memory: 1 << 30, MemorySwap: 3 << 30}) {
+					t.Errorf("write %+v", u.Write)
+				}
+			}},
+		{"memory.limit=-1 lifts swap", specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: ptr(int64(-1))}},
+			func(t *testing.T, u *ResourceUpdate) {
+				if u.Write.Memory != -1 || u.Write.MemorySwap != -1 || u.Merged.MemorySwap != -1 {
+					t.Errorf("write %+v merged swap %d", u.Write, u.Merged.MemorySwap)
+				}
+			}},
+		{"cpu.quota pairs with the old period", specs.LinuxResources{CPU: &specs.LinuxCPU{Quota: ptr(int64(20000))}},
+			func(t *testing.T, u *ResourceUpdate) {
+				if !reflect.DeepEqual(u.Write, &cgroups.Resources{CpuQuota: 20000, CpuPeriod: 100000}) {
+					t.Errorf("write %+v", u.Write)
+				}
+			}},
+		{"cpu.period pairs with the old quota", specs.LinuxResources{CPU: &specs.LinuxCPU{Period: ptr(uint64(200000))}},
+			func(t *testing.T, u *ResourceUpdate) {
+				if !reflect.DeepEqual(u.Write, &cgroups.Resources{CpuQuota: 50000, CpuPeriod: 200000}) {
+					t.Errorf("write %+v", u.Write)
+				}
+			}},
+		{"cpu.shares sets the v2 weight too", specs.LinuxResources{CPU: &specs.LinuxCPU{Shares: ptr(uint64(512))}},
+			func(t *testing.T, u *ResourceUpdate) {
+				w := cgroups.ConvertCPUSharesToCgroupV2Value(512)
+				if !reflect.DeepEqual(u.Write, &cgroups.Resources{CpuShares: 512, CpuWeight: w}) {
+					t.Errorf("write %+v", u.Write)
+				}
+				if !reflect.DeepEqual(u.Undo, &cgroups.Resources{CpuShares: 100, CpuWeight: 4}) {
+					t.Errorf("undo %+v", u.Undo)
+				}
+			}},
+		{"throttleReadBpsDevice replaces the device's entries", specs.LinuxResources{BlockIO: &specs.LinuxBlockIO{ThrottleReadBpsDevice: []specs.LinuxThrottleDevice{
 			{Rate: 2000, LinuxBlockIODevice: specs.LinuxBlockIODevice{Major: 8, Minor: 0}},
-			{Rate: 3000, LinuxBlockIODevice: specs.LinuxBlockIODevice{Major: 8, Minor: 16}},
-		}}}, func(t *testing.T, res *cgroups.Resources) {
-			got := res.BlkioThrottleReadBpsDevice
-			if len(got) != 2 || got[0].Rate != 2000 || got[1].Minor != 16 || got[1].Rate != 3000 {
-				t.Errorf("throttles %v", got)
+			{Rate: 3000, LinuxBlockIODevice: specs.LinuxBlockIODevice{Major: 8, Minor: 32}},
+			{Rate: 2500, LinuxBlockIODevice: specs.LinuxBlockIODevice{Major: 8, Minor: 0}},
+		}}}, func(t *testing.T, u *ResourceUpdate) {
+			if got := throttles(u.Write.BlkioThrottleReadBpsDevice); got != "8:0 2500,8:32 3000" {
+				t.Errorf("write %s, want the last entry per device", got)
+			}
+			// The old duplicate 8:0 1500 would be written after the new
+			// value and win: it is dropped.
+			if got := throttles(u.Merged.BlkioThrottleReadBpsDevice); got != "8:0 2500,8:16 5,8:32 3000" {
+				t.Errorf("merged %s", got)
+			}
+			// 8:0 was last 1500; 8:32 had no rule, rate 0 removes it.
+			if got := throttles(u.Undo.BlkioThrottleReadBpsDevice); got != "8:0 1500,8:32 0" {
+				t.Errorf("undo %s", got)
+			}
+			if u.Write.Memory != 0 || u.Write.CpuShares != 0 || len(u.Write.BlkioThrottleWriteBpsDevice) != 0 {
+				t.Errorf("write has unnamed fields: %+v", u.Write)
 			}
 		}},
-		{"unified replaced", specs.LinuxResources{Unified: map[string]string{"pids.max": "5"}}, func(t *testing.T, res *cgroups.Resources) {
-			if len(res.Unified) != 1 || res.Unified["pids.max"] != "5" {
-				t.Errorf("unified %v", res.Unified)
+		{"throttle of each kind", specs.LinuxResources{BlockIO: &specs.LinuxBlockIO{
+			ThrottleWriteBpsDevice:  []specs.LinuxThrottleDevice{{Rate: 1, LinuxBlockIODevice: specs.LinuxBlockIODevice{Major: 1, Minor: 2}}},
+			ThrottleReadIOPSDevice:  []specs.LinuxThrottleDevice{{Rate: 3, LinuxBlockIODevice: specs.LinuxBlockIODevice{Major: 1, Minor: 2}}},
+			ThrottleWriteIOPSDevice: []specs.LinuxThrottleDevice{{Rate: 4, LinuxBlockIODevice: specs.LinuxBlockIODevice{Major: 1, Minor: 2}}},
+		}}, func(t *testing.T, u *ResourceUpdate) {
+			got := []string{throttles(u.Write.BlkioThrottleWriteBpsDevice), throttles(u.Write.BlkioThrottleReadIOPSDevice), throttles(u.Write.BlkioThrottleWriteIOPSDevice)}
+			if strings.Join(got, ";") != "1:2 1;1:2 3;1:2 4" {
+				t.Errorf("write %q", got)
 			}
 		}},
+		{"weightDevice weight alone keeps the leaf weight", specs.LinuxResources{BlockIO: &specs.LinuxBlockIO{WeightDevice: []specs.LinuxWeightDevice{
+			{Weight: ptr(uint16(500)), LinuxBlockIODevice: specs.LinuxBlockIODevice{Major: 8, Minor: 0}},
+		}}}, func(t *testing.T, u *ResourceUpdate) {
+			if len(u.Write.BlkioWeightDevice) != 1 || *u.Write.BlkioWeightDevice[0] != *cgroups.NewWeightDevice(8, 0, 500, 400) {
+				t.Errorf("write %+v", u.Write.BlkioWeightDevice)
+			}
+			if len(u.Undo.BlkioWeightDevice) != 1 || *u.Undo.BlkioWeightDevice[0] != *cgroups.NewWeightDevice(8, 0, 300, 400) {
+				t.Errorf("undo %+v", u.Undo.BlkioWeightDevice)
+			}
+		}},
+		{"unified replaced", specs.LinuxResources{Unified: map[string]string{"pids.max": "5", "memory.high": "2G"}},
+			func(t *testing.T, u *ResourceUpdate) {
+				if len(u.Merged.Unified) != 2 || u.Write.Unified["pids.max"] != "5" {
+					t.Errorf("write %v merged %v", u.Write.Unified, u.Merged.Unified)
+				}
+				if !reflect.DeepEqual(u.Undo.Unified, map[string]string{"memory.high": "1G"}) {
+					t.Errorf("undo %v", u.Undo.Unified)
+				}
+			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := base()
+			old := updateBase()
 			r := tc.r
-			if err := ApplyUpdate("<stdin>", &r, res); err != nil {
+			u, err := UpdateResources("<stdin>", &r, old)
+			if err != nil {
 				t.Fatal(err)
 			}
-			tc.check(t, res)
+			if !reflect.DeepEqual(old, updateBase()) {
+				t.Errorf("UpdateResources changed the old resources: %+v", old)
+			}
+			tc.check(t, u)
 		})
 	}
 }
 
-func TestApplyUpdateRefuses(t *testing.T) {
+func TestUpdateResourcesRefuses(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		r    specs.LinuxResources
@@ -85,14 +187,10 @@ func TestApplyUpdateRefuses(t *testing.T) {
 		{"bad cpus", specs.LinuxResources{CPU: &specs.LinuxCPU{Cpus: "0-"}}, `cpu.cpus: "0-"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := &cgroups.Resources{Memory: 7}
 			r := tc.r
-			err := ApplyUpdate("<stdin>", &r, res)
+			_, err := UpdateResources("<stdin>", &r, &cgroups.Resources{Memory: 7})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want %q", err, tc.want)
-			}
-			if res.Memory != 7 {
-				t.Errorf("a refused update changed the resources")
 			}
 		})
 	}

@@ -1,17 +1,22 @@
 package tests
 
 // Tests that hold `hull features` to its word: every item the document
-// advertises on this host is used by a real container, so that an engine
-// reading the document cannot be told something hull does not do.
+// advertises is used by a real container, so that an engine reading the
+// document cannot be told something hull does not do. The document says
+// what hull implements, not what this host has (runtime-spec features.md);
+// where the host lacks an advertised item, `check --host` must say so and
+// create must refuse it in one line (featHostLacks).
 
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strconv"
@@ -63,6 +68,25 @@ func featRefused(t *testing.T, h *H, bundle string, wants ...string) string {
 	}
 	h.assertClean(id)
 	return msg
+}
+
+// featHostLacks checks an advertised item this host lacks, used by bundle:
+// `check --host` names field, and run refuses the bundle in one line that
+// names it and leaves nothing behind. global goes before the command
+// (--systemd-cgroup).
+func featHostLacks(t *testing.T, h *H, bundle, field string, global ...string) {
+	t.Helper()
+	r := h.hull(append(global, "check", "--host", "--bundle", bundle)...)
+	if r.Code != 1 || !strings.Contains(r.Stdout, field) {
+		t.Errorf("check --host (exit 1) should name %s, which this host lacks:\n%s", field, r)
+	}
+	id := h.id()
+	r = h.hull(append(global, "run", "--bundle", bundle, id)...)
+	msg := strings.TrimSpace(r.Stderr)
+	if r.Code == 0 || len(lines(msg)) != 1 || !strings.Contains(msg, field) {
+		t.Errorf("run should refuse in one line naming %s:\n%s", field, r)
+	}
+	h.assertClean(id)
 }
 
 // ---------------------------------------------------------------------------
@@ -549,13 +573,20 @@ func TestFeaturesIDMappedMounts(t *testing.T) {
 		t.Fatalf("hull features does not say whether ID-mapped mounts work (linux.mountExtensions.idmap.enabled)")
 	}
 	if !*f.Linux.MountExtensions.IDMap.Enabled {
-		// Then the options must not be offered either.
-		for _, o := range []string{"idmap", "ridmap"} {
-			if slices.Contains(f.MountOptions, o) {
-				t.Errorf("idmap mounts are disabled but mount option %q is advertised", o)
-			}
+		t.Fatalf("hull features says ID-mapped mounts are not implemented; hull implements them (libcontainer's mount_setattr)")
+	}
+	for _, o := range []string{"idmap", "ridmap"} {
+		if !slices.Contains(f.MountOptions, o) {
+			t.Errorf("idmap mounts are enabled but mount option %q is not advertised", o)
 		}
-		t.Skip("hull features says ID-mapped mounts are not available on this host")
+	}
+	// mount_setattr(2) on a bad fd: EBADF where the kernel has it, ENOSYS
+	// where it does not (Linux 5.12).
+	if unix.MountSetattr(-1, "", unix.AT_EMPTY_PATH, &unix.MountAttr{Attr_set: unix.MOUNT_ATTR_IDMAP}) == unix.ENOSYS {
+		m := []specs.LinuxIDMapping{{ContainerID: 0, HostID: 100000, Size: 65536}}
+		featHostLacks(t, h, h.bundle([]string{"true"}, withMount(specs.Mount{Destination: "/mnt", Type: "bind",
+			Source: h.hostDir("idmap"), Options: []string{"bind"}, UIDMappings: m, GIDMappings: m})), "mounts[")
+		return
 	}
 	src := featMountSources(t, h)
 	featRunMountCase(t, h, src, featMountCases()["ridmap"])
@@ -585,10 +616,6 @@ func TestFeaturesNamespaces(t *testing.T) {
 		t.Run(ns, func(t *testing.T) {
 			t.Parallel()
 			h := newH(t)
-			host, err := os.Readlink("/proc/self/ns/" + file)
-			if err != nil {
-				t.Fatal(err)
-			}
 			script := "readlink /proc/self/ns/" + file
 			b := h.bundle(sh(script), func(s *specs.Spec) {
 				typ := specs.LinuxNamespaceType(ns)
@@ -604,6 +631,12 @@ func TestFeaturesNamespaces(t *testing.T) {
 					s.Process.Args = sh(script + "; cat /proc/self/timens_offsets")
 				}
 			})
+			host, err := os.Readlink("/proc/self/ns/" + file)
+			if err != nil {
+				t.Logf("this kernel has no %s namespace (%v)", ns, err)
+				featHostLacks(t, h, b, "linux.namespaces[")
+				return
+			}
 			out := h.runOut(b)
 			ls := lines(out)
 			if len(ls) == 0 || !strings.HasPrefix(ls[0], file+":[") {
@@ -634,59 +667,85 @@ func featCapBits() map[string]uint {
 	return m
 }
 
+// featBoundingSet is this process's capability bounding set (hull's, as
+// the tests start it), from /proc/self/status.
+func featBoundingSet(t *testing.T) uint64 {
+	t.Helper()
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range lines(string(data)) {
+		if v, ok := strings.CutPrefix(l, "CapBnd:"); ok {
+			n, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+			if err != nil {
+				t.Fatalf("CapBnd %q: %v", v, err)
+			}
+			return n
+		}
+	}
+	t.Fatal("no CapBnd in /proc/self/status")
+	return 0
+}
+
 func TestFeaturesCapabilities(t *testing.T) {
 	t.Parallel()
 	h := newH(t)
 	f := featuresDoc(t, h)
 	bits := featCapBits()
+	bounding := featBoundingSet(t)
+	// Every capability the kernel interface knows is advertised (hull
+	// passes them all to the kernel); those outside this host's bounding
+	// set are the host's lack.
+	var usable, lacking []string
 	var mask uint64
-	for _, c := range f.Linux.Capabilities {
-		b, ok := bits[c]
-		if !ok {
-			t.Errorf("hull features advertises %q, not a capability this kernel interface knows", c)
+	for name, b := range bits {
+		if !slices.Contains(f.Linux.Capabilities, name) {
+			t.Errorf("hull features does not advertise %s", name)
+		}
+		if bounding&(1<<b) == 0 {
+			lacking = append(lacking, name)
 			continue
 		}
+		usable = append(usable, name)
 		mask |= 1 << b
 	}
+	for _, c := range f.Linux.Capabilities {
+		if _, ok := bits[c]; !ok {
+			t.Errorf("hull features advertises %q, not a capability this kernel interface knows", c)
+		}
+	}
+	slices.Sort(usable)
+	slices.Sort(lacking)
 	want := fmt.Sprintf("%016x", mask)
 
-	t.Run("all-advertised", func(t *testing.T) {
+	t.Run("all-in-bounding-set", func(t *testing.T) {
 		t.Parallel()
 		h := newH(t)
-		caps := f.Linux.Capabilities
 		out := h.runOut(h.bundle([]string{"grep", "^Cap", "/proc/self/status"}, func(s *specs.Spec) {
-			s.Process.Capabilities = &specs.LinuxCapabilities{Bounding: caps, Effective: caps, Permitted: caps}
+			s.Process.Capabilities = &specs.LinuxCapabilities{Bounding: usable, Effective: usable, Permitted: usable}
 		}))
 		for _, set := range []string{"CapBnd", "CapEff", "CapPrm"} {
 			if !strings.Contains(out, set+":\t"+want+"\n") {
-				t.Errorf("%s inside is not %s (exactly the advertised list):\n%s", set, want, out)
+				t.Errorf("%s inside is not %s (exactly the advertised ones this host's bounding set has):\n%s", set, want, out)
 			}
 		}
 	})
 
-	var missing []string
-	for name := range bits {
-		if !slices.Contains(f.Linux.Capabilities, name) {
-			missing = append(missing, name)
-		}
-	}
-	slices.Sort(missing)
-	if len(missing) == 0 {
-		t.Log("every known capability is advertised; no refusal to check")
+	if len(lacking) == 0 {
+		t.Log("this host's bounding set has every capability; no refusal to check")
 		return
 	}
-	// The first cap not advertised (CAP_SYS_RESOURCE on a host whose
-	// bounding set lacks it): asking for it must fail, clearly.
-	c := missing[0]
-	t.Run("not-advertised="+c, func(t *testing.T) {
+	// The first one outside the bounding set (CAP_SYS_RESOURCE on this
+	// machine): check --host says so, create refuses it clearly.
+	c := lacking[0]
+	t.Run("not-in-bounding-set="+c, func(t *testing.T) {
 		t.Parallel()
 		h := newH(t)
-		b := h.bundle([]string{"true"}, func(s *specs.Spec) {
+		featHostLacks(t, h, h.bundle([]string{"true"}, func(s *specs.Spec) {
 			caps := []string{"CAP_CHOWN", c}
 			s.Process.Capabilities = &specs.LinuxCapabilities{Bounding: caps, Effective: caps, Permitted: caps}
-		})
-		msg := featRefused(t, h, b, c)
-		t.Logf("hull refuses %s: %s", c, msg)
+		}), "process.capabilities.bounding[1]")
 	})
 }
 
@@ -698,18 +757,25 @@ func TestFeaturesCgroup(t *testing.T) {
 	h := newH(t)
 	f := featuresDoc(t, h)
 	cg := f.Linux.Cgroup
-	if cg == nil || cg.V1 == nil || cg.V2 == nil || cg.Systemd == nil {
-		t.Fatalf("hull features: linux.cgroup lacks v1, v2 or systemd: %+v", cg)
+	if cg == nil || cg.V1 == nil || cg.V2 == nil || cg.Systemd == nil || cg.SystemdUser == nil || cg.Rdma == nil {
+		t.Fatalf("hull features: linux.cgroup lacks v1, v2, systemd, systemdUser or rdma: %+v", cg)
+	}
+	// What hull implements, whatever this host runs: both cgroup
+	// versions (TestCgroupV2 drives v2 here), the systemd driver
+	// (TestSystemdCgroup), RDMA limits; not the systemd user instance.
+	for name, c := range map[string]struct{ got, want bool }{
+		"v1": {*cg.V1, true}, "v2": {*cg.V2, true}, "systemd": {*cg.Systemd, true},
+		"systemdUser": {*cg.SystemdUser, false}, "rdma": {*cg.Rdma, true},
+	} {
+		if c.got != c.want {
+			t.Errorf("hull features linux.cgroup.%s = %v, want %v", name, c.got, c.want)
+		}
 	}
 	var st unix.Statfs_t
 	if err := unix.Statfs("/sys/fs/cgroup", &st); err != nil {
 		t.Fatal(err)
 	}
 	unified := st.Type == unix.CGROUP2_SUPER_MAGIC
-	if *cg.V2 != unified || *cg.V1 == unified {
-		t.Errorf("hull features says v1=%v v2=%v; /sys/fs/cgroup is %s", *cg.V1, *cg.V2,
-			map[bool]string{true: "cgroup2 (unified)", false: "not cgroup2 (v1 or hybrid)"}[unified])
-	}
 
 	t.Run("limit", func(t *testing.T) {
 		t.Parallel()
@@ -724,7 +790,7 @@ func TestFeaturesCgroup(t *testing.T) {
 			s.Linux.Resources.Pids = &specs.LinuxPids{Limit: &pids}
 		}), id)
 		pid := h.state(id).Pid
-		if *cg.V2 {
+		if unified {
 			data, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
 			if err != nil {
 				t.Fatal(err)
@@ -750,22 +816,12 @@ func TestFeaturesCgroup(t *testing.T) {
 
 	t.Run("systemd", func(t *testing.T) {
 		t.Parallel()
-		if *cg.Systemd {
-			t.Skip("hull features says the systemd driver works here; this host check is for hosts without systemd")
+		if fileExists("/run/systemd/system") {
+			t.Skip("systemd runs this host (TestSystemdCgroup uses the driver); this checks a host without it")
 		}
 		h := newH(t)
-		id := h.id()
-		b := h.bundle([]string{"true"}, func(s *specs.Spec) { s.Linux.CgroupsPath = "system.slice:hulltest:" + id })
-		r := h.hull("--systemd-cgroup", "run", "--bundle", b, id)
-		if r.Code == 0 {
-			t.Fatalf("--systemd-cgroup run succeeded although features says systemd=false:\n%s", r)
-		}
-		msg := strings.TrimSpace(r.Stderr)
-		if len(lines(msg)) != 1 || !strings.Contains(strings.ToLower(msg), "systemd") {
-			t.Errorf("want a one-line error that names systemd:\n%s", r)
-		}
-		t.Logf("--systemd-cgroup without systemd: %s", msg)
-		h.assertClean(id)
+		b := h.bundle([]string{"true"}, func(s *specs.Spec) { s.Linux.CgroupsPath = "system.slice:hulltest:x" })
+		featHostLacks(t, h, b, "systemd", "--systemd-cgroup")
 	})
 
 	t.Run("rdma", func(t *testing.T) {
@@ -779,9 +835,16 @@ func TestFeaturesCgroup(t *testing.T) {
 				has = true
 			}
 		}
-		if cg.Rdma == nil || *cg.Rdma != has {
-			t.Errorf("hull features rdma=%v; /proc/cgroups has an enabled rdma controller: %v", cg.Rdma, has)
+		if has {
+			t.Skip("this host has an rdma controller; limiting it needs an RDMA device")
 		}
+		h := newH(t)
+		featHostLacks(t, h, h.bundle([]string{"true"}, func(s *specs.Spec) {
+			if s.Linux.Resources == nil {
+				s.Linux.Resources = &specs.LinuxResources{}
+			}
+			s.Linux.Resources.Rdma = map[string]specs.LinuxRdma{"mlx5_0": {HcaHandles: extPtr[uint32](2)}}
+		}), "linux.resources.rdma")
 	})
 }
 
@@ -934,9 +997,10 @@ func TestFeaturesSeccomp(t *testing.T) {
 	}
 
 	// Every filter libcontainer builds starts with the native arch, so an
-	// advertised arch must be usable beside it: one libseccomp does not
-	// know, or one of the other byte order (libseccomp answers EDOM), is
-	// an arch no container here can list.
+	// advertised arch is usable here only beside it: one this libseccomp
+	// does not know, or one of the other byte order (libseccomp answers
+	// EDOM), is this host's lack. Either the container runs with it, or
+	// check --host and create both refuse it; they must agree.
 	for _, arch := range sc.Archs {
 		if arch == featNativeArch {
 			continue
@@ -946,7 +1010,13 @@ func TestFeaturesSeccomp(t *testing.T) {
 			h := newH(t)
 			flt := filter(specs.LinuxSyscall{Names: []string{unused}, Action: specs.ActErrno, ErrnoRet: &eperm})
 			flt.Architectures = append(flt.Architectures, specs.Arch(arch))
-			run(t, h, flt)
+			b := h.bundle(sh(`grep ^Seccomp: /proc/self/status; echo ran`), func(s *specs.Spec) { s.Linux.Seccomp = flt })
+			if r := h.hull("check", "--host", "--bundle", b); r.Code != 0 {
+				t.Logf("check --host refuses %s beside %s here", arch, featNativeArch)
+				featHostLacks(t, h, b, "linux.seccomp.architectures[1]")
+				return
+			}
+			mustContain(t, "container output", h.runOut(b), "Seccomp:\t2", "ran")
 		})
 	}
 }
@@ -959,30 +1029,39 @@ func TestFeaturesDisabledLSMAndRDT(t *testing.T) {
 	h := newH(t)
 	f := featuresDoc(t, h)
 	enabled := func(p *bool) bool { return p != nil && *p }
+	if f.Linux.Apparmor == nil || !enabled(f.Linux.Apparmor.Enabled) || f.Linux.Selinux == nil || !enabled(f.Linux.Selinux.Enabled) ||
+		f.Linux.IntelRdt == nil || !enabled(f.Linux.IntelRdt.Enabled) || !enabled(f.Linux.IntelRdt.Schemata) || !enabled(f.Linux.IntelRdt.Monitoring) {
+		t.Errorf("hull features: apparmor, selinux and intelRdt (with schemata and monitoring) are implemented (libcontainer's): %+v %+v %+v",
+			f.Linux.Apparmor, f.Linux.Selinux, f.Linux.IntelRdt)
+	}
+	apparmor, _ := os.ReadFile("/sys/module/apparmor/parameters/enabled")
+	rdt := false
+	if ms, err := sysproc.Mounts(); err == nil {
+		rdt = slices.ContainsFunc(ms, func(m sysproc.Mount) bool { return m.FSType == "resctrl" })
+	}
 	cases := []struct {
-		name    string
-		enabled bool
-		mod     func(*specs.Spec)
-		wants   []string
+		name  string
+		host  bool // this host has it
+		mod   func(*specs.Spec)
+		field string
 	}{
-		{"apparmor", f.Linux.Apparmor != nil && enabled(f.Linux.Apparmor.Enabled),
-			func(s *specs.Spec) { s.Process.ApparmorProfile = "hulltest-profile" }, []string{"apparmor"}},
-		{"selinux", f.Linux.Selinux != nil && enabled(f.Linux.Selinux.Enabled),
-			func(s *specs.Spec) { s.Process.SelinuxLabel = "system_u:system_r:container_t:s0:c1,c2" }, []string{"selinux"}},
-		{"intelRdt", f.Linux.IntelRdt != nil && enabled(f.Linux.IntelRdt.Enabled),
+		{"apparmor", strings.TrimSpace(string(apparmor)) == "Y",
+			func(s *specs.Spec) { s.Process.ApparmorProfile = "hulltest-profile" }, "process.apparmorProfile"},
+		{"selinux", fileExists("/sys/fs/selinux/enforce"),
+			func(s *specs.Spec) { s.Process.SelinuxLabel = "system_u:system_r:container_t:s0:c1,c2" }, "process.selinuxLabel"},
+		{"intelRdt", rdt,
 			func(s *specs.Spec) {
 				s.Linux.IntelRdt = &specs.LinuxIntelRdt{ClosID: "hulltest", L3CacheSchema: "L3:0=f"}
-			}, []string{"intelRdt"}},
+			}, "linux.intelRdt"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			if c.enabled {
-				t.Skipf("hull features says %s is enabled here; this checks the refusal on hosts without it", c.name)
+			if c.host {
+				t.Skipf("this host has %s; this checks the refusal on hosts without it", c.name)
 			}
 			h := newH(t)
-			msg := featRefused(t, h, h.bundle([]string{"true"}, c.mod), c.wants...)
-			t.Logf("%s refused: %s", c.name, msg)
+			featHostLacks(t, h, h.bundle([]string{"true"}, c.mod), c.field)
 		})
 	}
 }
@@ -1181,4 +1260,135 @@ func TestFeaturesAnnotations(t *testing.T) {
 		return
 	}
 	t.Logf("hull is not dynamically linked to libseccomp (ldd: %q); checked against hull --version only", r.Stdout)
+}
+
+// ---------------------------------------------------------------------------
+// the document as a whole, against runc's
+
+// featRuncRef returns $RUNC_REF, a reference runc of the version go.mod
+// requires (the libcontainer hull is built on), or skips saying why.
+func featRuncRef(t *testing.T) string {
+	t.Helper()
+	ref := os.Getenv("RUNC_REF")
+	if ref == "" {
+		t.Skip("RUNC_REF is not set; point it at a runc built from the go.mod version (go install github.com/opencontainers/runc@<version>, tags seccomp urfave_cli_no_docs) to compare with it")
+	}
+	mod, err := os.ReadFile("../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ""
+	for _, l := range lines(string(mod)) {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "github.com/opencontainers/runc" {
+			want = strings.TrimPrefix(f[1], "v")
+		}
+	}
+	out, err := exec.Command(ref, "--version").Output()
+	if err != nil {
+		t.Fatalf("RUNC_REF=%s --version: %v", ref, err)
+	}
+	first, _, _ := strings.Cut(string(out), "\n")
+	if got := strings.TrimPrefix(first, "runc version "); got != want {
+		t.Skipf("RUNC_REF=%s is runc %q; the comparison needs runc %s, the version in go.mod", ref, got, want)
+	}
+	return ref
+}
+
+// featDiff lists the JSON paths where a and b differ.
+func featDiff(path string, a, b any) []string {
+	am, aok := a.(map[string]any)
+	bm, bok := b.(map[string]any)
+	if aok && bok {
+		keys := map[string]bool{}
+		for k := range am {
+			keys[k] = true
+		}
+		for k := range bm {
+			keys[k] = true
+		}
+		var out []string
+		for _, k := range slices.Sorted(maps.Keys(keys)) {
+			out = append(out, featDiff(strings.TrimPrefix(path+"."+k, "."), am[k], bm[k])...)
+		}
+		return out
+	}
+	if reflect.DeepEqual(a, b) {
+		return nil
+	}
+	aj, _ := json.Marshal(a)
+	bj, _ := json.Marshal(b)
+	return []string{fmt.Sprintf("%s: runc %s, hull %s", path, aj, bj)}
+}
+
+// TestFeaturesMatchRunc compares `hull features` with runc's, field by
+// field: engines read both the same way. Every difference is one where
+// hull truly implements something else, listed here with the reason.
+func TestFeaturesMatchRunc(t *testing.T) {
+	t.Parallel()
+	ref := featRuncRef(t)
+	h := newH(t)
+	docs := map[string]map[string]any{}
+	for name, bin := range map[string]string{"runc": ref, "hull": hullBin} {
+		r := runCmd(t, h.dir, cmdOpts{}, bin, "features")
+		if r.Code != 0 {
+			t.Fatalf("%s features failed:\n%s", name, r)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(r.Stdout), &doc); err != nil {
+			t.Fatalf("%s features printed invalid JSON: %v\n%s", name, err, r.Stdout)
+		}
+		docs[name] = doc
+	}
+	runc, hull := docs["runc"], docs["hull"]
+
+	deliberate := []struct {
+		what, why string
+		// take removes the difference from both documents, failing when
+		// it is not there as described.
+		take func() error
+	}{
+		{"mountOptions idmap and ridmap", "both runtimes accept them (ID-mapped bind mounts); runc's list leaves them out, hull lists every option it parses",
+			func() error {
+				opts, _ := hull["mountOptions"].([]any)
+				n := len(opts)
+				opts = slices.DeleteFunc(opts, func(o any) bool { return o == "idmap" || o == "ridmap" })
+				hull["mountOptions"] = opts
+				if n-len(opts) != 2 {
+					return fmt.Errorf("hull's mountOptions lack idmap or ridmap")
+				}
+				return nil
+			}},
+		{"linux.cgroup.systemdUser false", "rootless, hull keeps to the cgroupfs driver and never talks to a user's systemd; runc does",
+			func() error {
+				rc, hc := runc["linux"].(map[string]any)["cgroup"].(map[string]any), hull["linux"].(map[string]any)["cgroup"].(map[string]any)
+				if rc["systemdUser"] != true || hc["systemdUser"] != false {
+					return fmt.Errorf("systemdUser: runc %v, hull %v", rc["systemdUser"], hc["systemdUser"])
+				}
+				delete(rc, "systemdUser")
+				delete(hc, "systemdUser")
+				return nil
+			}},
+		{"annotations name the runtime", "runc's org.opencontainers.runc.* (version, commit, checkpoint) describe runc; hull has org.hullrt.hull.version",
+			func() error {
+				ra, ha := runc["annotations"].(map[string]any), hull["annotations"].(map[string]any)
+				for k := range ra {
+					if strings.HasPrefix(k, "org.opencontainers.runc.") {
+						delete(ra, k)
+					}
+				}
+				if _, ok := ha["org.hullrt.hull.version"]; !ok {
+					return fmt.Errorf("hull's annotations lack org.hullrt.hull.version")
+				}
+				delete(ha, "org.hullrt.hull.version")
+				return nil
+			}},
+	}
+	for _, d := range deliberate {
+		if err := d.take(); err != nil {
+			t.Errorf("deliberate difference %q (%s) is not as described: %v", d.what, d.why, err)
+		}
+	}
+	if diff := featDiff("", runc, hull); len(diff) > 0 {
+		t.Errorf("hull features differs from runc's beyond the deliberate differences:\n\t%s", strings.Join(diff, "\n\t"))
+	}
 }

@@ -60,7 +60,7 @@ func newApp(g *globalOptions) *cli.App {
 			&cli.StringFlag{Name: "criu", Value: "criu", Usage: "path to the criu binary that checkpoint and restore run (runc 1.1's flag)", Hidden: true},
 		},
 		Commands: []*cli.Command{
-			checkCommand(),
+			checkCommand(g),
 			checkpointCommand(g),
 			createCommand(g),
 			deleteCommand(g),

@@ -19,7 +19,7 @@ type checkFinding struct {
 	Message  string `json:"message"`
 }
 
-func checkCommand() *cli.Command {
+func checkCommand(g *globalOptions) *cli.Command {
 	return &cli.Command{
 		Name:  "check",
 		Usage: "check a bundle's config.json and print every problem, without creating anything",
@@ -52,6 +52,11 @@ func checkCommand() *cli.Command {
 				}
 			default:
 				findings = linux.Check(b, "check", c.Bool("host"))
+			}
+			if c.Bool("host") {
+				if err := linux.CgroupDriverHostCheck(g.systemdCgroup); err != nil {
+					findings = append(findings, linux.Finding{Severity: linux.SeverityError, Err: err})
+				}
 			}
 			w := c.App.Writer
 			if format == "json" {

@@ -12,7 +12,7 @@ import (
 func featuresCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "features",
-		Usage: "print what this hull supports on this host (runtime-spec features JSON)",
+		Usage: "print what this hull implements (runtime-spec features JSON); check --host says what this host lacks",
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 0 {
 				return fmt.Errorf("features takes no arguments, got %q", c.Args().Slice())

@@ -47,7 +47,7 @@ func updateCommand(g *globalOptions) *cli.Command {
 			if err != nil {
 				return err
 			}
-			return linux.Update(ct, source, r, c.String("l3-cache-schema"), c.String("mem-bw-schema"))
+			return linux.Update(g.root, ct, source, r, c.String("l3-cache-schema"), c.String("mem-bw-schema"))
 		}),
 	}
 }
@@ -125,8 +125,8 @@ func updateResources(c *cli.Context) (string, *specs.LinuxResources, error) {
 		n := c.Int64("pids-limit")
 		r.Pids = &specs.LinuxPids{Limit: &n}
 	}
-	if c.IsSet("blkio-weight") {
-		w := c.Uint("blkio-weight")
+	// runc takes --blkio-weight 0 as not given.
+	if w := c.Uint("blkio-weight"); w != 0 {
 		if w < 10 || w > 1000 {
 			return "", nil, fmt.Errorf("--blkio-weight %d: must be from 10 to 1000", w)
 		}
