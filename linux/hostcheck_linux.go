@@ -41,29 +41,11 @@ func HostCheck(b *spec.Bundle) error {
 		if p.SelinuxLabel != "" && !selinux.GetEnabled() {
 			add("process.selinuxLabel", p.SelinuxLabel, "SELinux is not enabled on this host; remove the label")
 		}
-		if c := p.Capabilities; c != nil {
-			// A capability outside hull's own bounding set cannot be
-			// given: capset(2) fails with a bare EPERM in the
-			// container's init. "hull features" lists those it can give.
-			bounded := map[string]bool{}
-			for _, name := range boundedCapabilities() {
-				bounded[name] = true
-			}
-			known := map[string]bool{}
-			for _, name := range capabilities.KnownCapabilities() {
-				known[name] = true
-			}
-			for _, set := range []struct {
-				name string
-				caps []string
-			}{{"bounding", c.Bounding}, {"effective", c.Effective}, {"permitted", c.Permitted},
-				{"inheritable", c.Inheritable}, {"ambient", c.Ambient}} {
-				for i, name := range set.caps {
-					if known[name] && !bounded[name] {
-						add(fmt.Sprintf("process.capabilities.%s[%d]", set.name, i), name,
-							"not in this host's capability bounding set, so no container here can have it (see \"hull features\"); remove it")
-					}
-				}
+		for _, c := range capabilityFindings(p.Capabilities, supportedCapabilities(), boundedCapabilities()) {
+			if c.refuse {
+				// capset(2) would fail with a bare EPERM in the
+				// container's init.
+				add(c.path, c.name, "not in this host's capability bounding set, so no container here can have it (see \"hull features\"); remove it")
 			}
 		}
 	}
@@ -108,6 +90,79 @@ func HostCheck(b *spec.Bundle) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// HostWarnings lists what config.json asks of this host that it does not
+// have but that libcontainer skips, as runc does, so the container runs
+// without it: capabilities this kernel does not know. For "hull check
+// --host" and for logging at create.
+func HostWarnings(b *spec.Bundle) []*spec.FieldError {
+	p := b.Spec.Process
+	if p == nil {
+		return nil
+	}
+	var out []*spec.FieldError
+	for _, c := range capabilityFindings(p.Capabilities, supportedCapabilities(), boundedCapabilities()) {
+		if !c.refuse {
+			out = append(out, &spec.FieldError{File: b.ConfigPath, Path: c.path, Value: c.name,
+				Msg: "this kernel does not have this capability, so it is ignored (as runc does); the container runs without it"})
+		}
+	}
+	return out
+}
+
+// capFinding is a capability of config.json this host cannot give.
+type capFinding struct {
+	path, name string
+	// refuse: the kernel has it but hull's bounding set does not, so
+	// capset(2) fails; otherwise the kernel lacks it and libcontainer
+	// drops it.
+	refuse bool
+}
+
+// capabilityFindings sorts the capabilities libcontainer knows (unknown
+// names are spec.Warnings' business) that this host cannot give:
+// supported are the kernel's, bounded hull's own bounding set.
+func capabilityFindings(c *specs.LinuxCapabilities, supported, bounded []string) []capFinding {
+	if c == nil {
+		return nil
+	}
+	inKernel, inBounding := map[string]bool{}, map[string]bool{}
+	for _, n := range supported {
+		inKernel[n] = true
+	}
+	for _, n := range bounded {
+		inBounding[n] = true
+	}
+	var out []capFinding
+	for _, set := range []struct {
+		name string
+		caps []string
+	}{{"bounding", c.Bounding}, {"effective", c.Effective}, {"permitted", c.Permitted},
+		{"inheritable", c.Inheritable}, {"ambient", c.Ambient}} {
+		for i, name := range set.caps {
+			switch {
+			case !spec.KnownCapability(name), inKernel[name] && inBounding[name]:
+			default:
+				out = append(out, capFinding{path: fmt.Sprintf("process.capabilities.%s[%d]", set.name, i), name: name, refuse: inKernel[name]})
+			}
+		}
+	}
+	return out
+}
+
+// supportedCapabilities lists the capabilities this kernel has (all known
+// ones when it cannot tell).
+func supportedCapabilities() []string {
+	list, err := capability.ListSupported()
+	if err != nil {
+		return capabilities.KnownCapabilities()
+	}
+	out := make([]string, len(list))
+	for i, c := range list {
+		out[i] = "CAP_" + strings.ToUpper(c.String())
+	}
+	return out
 }
 
 func nsFile(t specs.LinuxNamespaceType) string {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/opencontainers/runc/libcontainer/configs"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
 	"github.com/hullrt/hull/spec"
@@ -225,5 +226,34 @@ func TestExplainStartError(t *testing.T) {
 	unknown := errors.New(`error mounting "a" to rootfs at "/z": no such device`)
 	if ExplainStartError(unknown, b) != unknown {
 		t.Error("an error about a mount not in config.json was changed")
+	}
+}
+
+func TestCapabilityFindings(t *testing.T) {
+	kernel := []string{"CAP_CHOWN", "CAP_KILL", "CAP_SYS_ADMIN"}
+	bounded := []string{"CAP_CHOWN", "CAP_KILL"}
+	for _, tc := range []struct {
+		name string
+		caps specs.LinuxCapabilities
+		want string // path=refuse|warn, space separated
+	}{
+		{"all given", specs.LinuxCapabilities{Bounding: []string{"CAP_CHOWN"}, Effective: []string{"CAP_KILL"}}, ""},
+		{"unknown name is spec's", specs.LinuxCapabilities{Bounding: []string{"CAP_FUTURE"}}, ""},
+		{"in kernel, not bounded", specs.LinuxCapabilities{Permitted: []string{"CAP_CHOWN", "CAP_SYS_ADMIN"}}, "process.capabilities.permitted[1]=refuse"},
+		{"known, not in kernel", specs.LinuxCapabilities{Ambient: []string{"CAP_BPF"}}, "process.capabilities.ambient[0]=warn"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, f := range capabilityFindings(&tc.caps, kernel, bounded) {
+				v := "warn"
+				if f.refuse {
+					v = "refuse"
+				}
+				got = append(got, f.path+"="+v)
+			}
+			if g := strings.Join(got, " "); g != tc.want {
+				t.Errorf("got %q, want %q", g, tc.want)
+			}
+		})
 	}
 }

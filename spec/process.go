@@ -17,7 +17,7 @@ import (
 // that differs is refused rather than dropped.
 func ExecProcess(file string, standalone bool, p *specs.Process, containerUmask *uint32) (*Process, error) {
 	c := &checker{file: file}
-	c.process(p, false)
+	c.process(p)
 	if u := p.User.Umask; u != nil && (containerUmask == nil || *containerUmask != *u) {
 		have := "none, so it inherits hull's"
 		if containerUmask != nil {
