@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
@@ -26,6 +25,11 @@ import (
 // container and with messages that do not say which setting is wrong. It
 // reads the bundle's spec as written, so it works (and `hull check` can
 // report its findings) even when Validate has refused something else.
+//
+// It never refuses what create would run: mounts apply in order, and a
+// path that an earlier mount covers (directly, as a mount point the
+// runtime creates, or through a symlink) is taken on trust, for bind
+// sources as for the executable and its interpreter.
 func Preflight(b *spec.Bundle) error {
 	var errs []error
 	field := func(jsonPath string, value any, format string, a ...any) {
@@ -56,20 +60,22 @@ func Preflight(b *spec.Bundle) error {
 			}
 		}
 	}
+	// Mounts apply in order, and a bind source may be made by an earlier
+	// one: a path under its destination, a mount point it created, a
+	// symlink that leads there. What is under an earlier mount cannot be
+	// known now, so it is taken on trust; only a source that is missing
+	// whatever the earlier mounts do is refused.
 	for i, m := range s.Mounts {
-		if path.IsAbs(m.Destination) {
-			fsv.mountDests = append(fsv.mountDests, path.Clean(m.Destination))
+		if isBind(m) && m.Source != "" {
+			src := m.Source
+			if !filepath.IsAbs(src) {
+				src = filepath.Join(b.Dir, src)
+			}
+			if _, covered, err := walk("/", src, fsv.hostCovered); err != nil && !covered {
+				field(fmt.Sprintf("mounts[%d].source", i), m.Source, "bind mount source for %s is missing: %v", m.Destination, err)
+			}
 		}
-		if !isBind(m) || m.Source == "" {
-			continue
-		}
-		src := m.Source
-		if !filepath.IsAbs(src) {
-			src = filepath.Join(b.Dir, src)
-		}
-		if _, err := os.Stat(src); err != nil {
-			field(fmt.Sprintf("mounts[%d].source", i), m.Source, "bind mount source for %s is missing: %v", m.Destination, unwrapPath(err))
-		}
+		fsv.addMount(m.Destination)
 	}
 	p := s.Process
 	if fsv.rootfs != "" && p != nil && len(p.Args) > 0 && p.Args[0] != "" && !hasHooks(s.Hooks) {
@@ -101,12 +107,33 @@ func hasHooks(h *specs.Hooks) bool {
 // rootView is the container's filesystem as far as Preflight can see it
 // beforehand: the rootfs, with the mount destinations that will cover it.
 type rootView struct {
-	rootfs     string
+	rootfs string
+	// mountDests are the container paths the mounts so far cover: each
+	// destination as written and as it resolves in the rootfs (runc
+	// follows symlinks there to find where to mount).
 	mountDests []string
 }
 
-// covered reports whether p is under a mount destination: what is there
-// comes from the mount, which Preflight takes on trust.
+// addMount records that a mount will cover dest.
+func (v *rootView) addMount(dest string) {
+	if dest == "" {
+		return
+	}
+	dest = path.Clean("/" + dest) // relative destinations are taken from /
+	if v.rootfs != "" {
+		// Resolved through the mounts before this one. Missing
+		// components are made by the runtime as directories, so the
+		// path as resolved so far, plus the rest, is where it mounts.
+		if resolved, covered, _ := walk(v.rootfs, dest, v.covered); !covered && resolved != dest {
+			v.mountDests = append(v.mountDests, resolved)
+		}
+	}
+	v.mountDests = append(v.mountDests, dest)
+}
+
+// covered reports whether the container path p is under a mount
+// destination: what is there comes from the mount, which Preflight takes
+// on trust.
 func (v *rootView) covered(p string) bool {
 	for _, d := range v.mountDests {
 		if d != "/" && (p == d || strings.HasPrefix(p, d+"/")) {
@@ -114,6 +141,90 @@ func (v *rootView) covered(p string) bool {
 		}
 	}
 	return false
+}
+
+// hostCovered is covered for a host path: one under the rootfs, at a
+// mount destination.
+func (v *rootView) hostCovered(p string) bool {
+	if v.rootfs == "" {
+		return false
+	}
+	roots := []string{v.rootfs}
+	if real, err := filepath.EvalSymlinks(v.rootfs); err == nil && real != v.rootfs {
+		roots = append(roots, real)
+	}
+	for _, r := range roots {
+		if rel, err := filepath.Rel(r, p); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+			if v.covered(path.Join("/", rel)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// maxSymlinks is the kernel's limit on symlinks in one path lookup
+// (MAXSYMLINKS, path_resolution(7)).
+const maxSymlinks = 40
+
+// walk resolves the absolute path p inside the tree at root one component
+// at a time, following symlinks as the kernel would with root as "/"
+// (".." and absolute targets stay inside root). As soon as the path so
+// far is one that covered says a mount will replace, it stops with
+// covered true: what lies there is not known yet. Otherwise it returns
+// the resolved path (relative to root, absolute) and, when a component
+// is missing, the resolved part joined with the unresolved rest and the
+// error for it.
+func walk(root, p string, covered func(string) bool) (resolved string, isCovered bool, err error) {
+	rest := strings.Split(path.Clean("/"+p), "/")[1:]
+	cur := "/"
+	links := 0
+	for len(rest) > 0 {
+		c := rest[0]
+		rest = rest[1:]
+		switch c {
+		case "", ".":
+			continue
+		case "..":
+			cur = path.Dir(cur)
+			continue
+		}
+		next := path.Join(cur, c)
+		if covered(next) {
+			return next, true, nil
+		}
+		fi, err := os.Lstat(filepath.Join(root, next))
+		if err != nil {
+			// A mount may still make a deeper path: the runtime creates
+			// a missing mount point's directories.
+			full := next
+			for _, r := range rest {
+				if full = path.Join(full, r); covered(full) {
+					return full, true, nil
+				}
+			}
+			return full, false, unwrapPath(err)
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			if len(rest) > 0 && !fi.IsDir() {
+				return path.Join(append([]string{next}, rest...)...), false, unix.ENOTDIR
+			}
+			cur = next
+			continue
+		}
+		if links++; links > maxSymlinks {
+			return next, false, unix.ELOOP
+		}
+		target, err := os.Readlink(filepath.Join(root, next))
+		if err != nil {
+			return next, false, unwrapPath(err)
+		}
+		if path.IsAbs(target) {
+			cur = "/"
+		}
+		rest = append(strings.Split(target, "/"), rest...)
+	}
+	return cur, false, nil
 }
 
 // findExecutable looks for the process's executable the way the
@@ -164,15 +275,17 @@ func (v *rootView) findExecutable(name, cwd string, env []string) error {
 }
 
 // locate finds the executable file at p inside the container and returns
-// its path on the host, or "" when p is covered by a mount.
+// its path on the host, or "" when p is, or is reached through, a path a
+// mount covers.
 func (v *rootView) locate(p string) (string, error) {
-	if v.covered(p) {
+	resolved, covered, err := walk(v.rootfs, p, v.covered)
+	if covered {
 		return "", nil
 	}
-	host, err := securejoin.SecureJoin(v.rootfs, p)
 	if err != nil {
 		return "", err
 	}
+	host := filepath.Join(v.rootfs, resolved)
 	fi, err := os.Stat(host)
 	if err != nil {
 		return "", unwrapPath(err)
@@ -240,14 +353,7 @@ func (v *rootView) checkInterpreter(host string) error {
 	if interp == "" || !path.IsAbs(interp) {
 		return nil
 	}
-	if v.covered(interp) {
-		return nil
-	}
-	ih, err := securejoin.SecureJoin(v.rootfs, interp)
-	if err != nil {
-		return nil
-	}
-	if _, err := os.Stat(ih); err != nil {
+	if _, covered, err := walk(v.rootfs, interp, v.covered); err != nil && !covered {
 		return fmt.Errorf("no such file or directory: its %s %s is missing from the rootfs", what, interp)
 	}
 	return nil

@@ -1,0 +1,88 @@
+package linux
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/hullrt/hull/spec"
+)
+
+// Pre-flight never refuses what create would run: a mount applied
+// earlier may make a bind source or the executable (each case below was
+// run with runc 1.5.3, which runs it or fails as listed).
+func TestPreflightMountsInOrder(t *testing.T) {
+	dir := t.TempDir()
+	rootfs := filepath.Join(dir, "rootfs")
+	host := filepath.Join(dir, "host")
+	for _, d := range []string{rootfs + "/bin", rootfs + "/mnt", rootfs + "/mnt2", host + "/sub", host + "/bin"} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{rootfs + "/bin/sh", host + "/bin/tool"} {
+		if err := os.WriteFile(f, []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for link, target := range map[string]string{
+		rootfs + "/lnk":     "mnt/sub",              // relative, valid once /mnt is mounted
+		rootfs + "/lnkbin":  "/mnt/bin",             // absolute: inside the rootfs for exec
+		rootfs + "/loop":    "loop",                 // ELOOP
+		dir + "/hostlnk":    rootfs + "/mnt/sub",    // a host symlink into the rootfs
+		rootfs + "/mnt/dst": "../mnt2",              // a mount destination through a symlink
+		rootfs + "/bin/nox": "/no/such/interpreter", // dangling
+	} {
+		if err := os.Symlink(target, link); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bind := func(src, dst string, opts ...string) specs.Mount {
+		return specs.Mount{Type: "bind", Source: src, Destination: dst, Options: append([]string{"rbind"}, opts...)}
+	}
+	tmpfs := func(dst string) specs.Mount { return specs.Mount{Type: "tmpfs", Source: "tmpfs", Destination: dst} }
+	idmapped := bind(rootfs+"/mnt/sub", "/mnt2", "idmap")
+	idmapped.UIDMappings = []specs.LinuxIDMapping{{HostID: 1000, Size: 65536}}
+	idmapped.GIDMappings = idmapped.UIDMappings
+	for _, tc := range []struct {
+		name   string
+		mounts []specs.Mount
+		args   []string
+		path   string // process PATH
+		want   string // "" for no error
+	}{
+		{"source under an earlier mount", []specs.Mount{bind(host, "/mnt"), bind(rootfs+"/mnt/sub", "/mnt2")}, nil, "", ""},
+		{"source is an earlier mount point", []specs.Mount{tmpfs("/mnt"), bind(host, "/mnt/x"), bind(rootfs+"/mnt/x/sub", "/mnt2")}, nil, "", ""},
+		{"idmapped source under an earlier mount", []specs.Mount{bind(host, "/mnt"), idmapped}, nil, "", ""},
+		{"source through a rootfs symlink", []specs.Mount{bind(host, "/mnt"), bind(rootfs+"/lnk", "/mnt2")}, nil, "", ""},
+		{"source through a host symlink", []specs.Mount{bind(host, "/mnt"), bind(dir+"/hostlnk", "/mnt2")}, nil, "", ""},
+		{"destination through a symlink covers its target", []specs.Mount{bind(host, "/mnt/dst"), bind(rootfs+"/mnt2/sub", "/data")}, nil, "", ""},
+		{"source under a later mount", []specs.Mount{bind(rootfs+"/mnt/sub", "/mnt2"), bind(host, "/mnt")}, nil, "",
+			`mounts[0].source: "` + rootfs + `/mnt/sub": bind mount source for /mnt2 is missing: no such file or directory`},
+		{"source missing whatever is mounted", []specs.Mount{bind(host, "/mnt"), bind(rootfs+"/bin/none", "/mnt2")}, nil, "", "bind mount source for /mnt2 is missing"},
+		{"source in a symlink loop", []specs.Mount{bind(rootfs+"/loop", "/mnt2")}, nil, "", "too many levels of symbolic links"},
+		{"executable through a symlink into a mount", []specs.Mount{bind(host, "/mnt")}, []string{"/lnkbin/tool"}, "", ""},
+		{"executable on a PATH through a symlink into a mount", []specs.Mount{bind(host, "/mnt")}, []string{"tool"}, "/lnkbin", ""},
+		{"executable through a symlink, nothing mounted", nil, []string{"/lnkbin/tool"}, "", "no such file or directory"},
+		{"dangling executable", nil, []string{"/bin/nox"}, "", "no such file or directory"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := tc.args
+			if args == nil {
+				args = []string{"/bin/sh"}
+			}
+			s := &specs.Spec{Version: specs.Version, Root: &specs.Root{Path: rootfs}, Mounts: tc.mounts,
+				Process: &specs.Process{Args: args, Cwd: "/", Env: []string{"PATH=" + tc.path}}}
+			err := Preflight(&spec.Bundle{Dir: dir, ConfigPath: dir + "/config.json", Spec: s})
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("Preflight refuses what runc runs: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Errorf("Preflight error %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
