@@ -189,7 +189,10 @@ func cgroupHostCheck(file string, r *specs.LinuxResources) []error {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		add(spec.JSONKey("linux.resources.unified", k), r.Unified[k], "this host uses cgroup v1; unified (cgroup v2) settings cannot apply: use the v1 fields or remove it")
+		// runc's words lead; scripts match "invalid configuration".
+		errs = append(errs, spec.Lead(cgroups.ErrV1NoUnified.Error(), &spec.FieldError{File: file,
+			Path: spec.JSONKey("linux.resources.unified", k), Value: r.Unified[k],
+			Msg: "this host uses cgroup v1; unified (cgroup v2) settings cannot apply: use the v1 fields or remove it"}))
 	}
 	// controller whose v1 hierarchy must be mounted for a setting.
 	need := func(path, controller string, set bool) string {

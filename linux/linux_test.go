@@ -185,7 +185,7 @@ func TestPreflight(t *testing.T) {
 		{"absolute symlink resolved in the rootfs", func(s *bundleSpec) { s.args = []string{"link"} }, ""},
 		{"relative to cwd", func(s *bundleSpec) { s.args = []string{"./tool"}; s.cwd = "/bin" }, ""},
 		{"script with its interpreter", func(s *bundleSpec) { s.args = []string{"script"} }, ""},
-		{"not on PATH", func(s *bundleSpec) { s.args = []string{"nope"} }, `process.args[0]: "nope": executable file not found in $PATH (searched PATH="/usr/bin:/bin"`},
+		{"not on PATH", func(s *bundleSpec) { s.args = []string{"nope"} }, `process.args[0]: "nope": not found in $PATH (searched PATH="/usr/bin:/bin"`},
 		{"not executable", func(s *bundleSpec) { s.args = []string{"/bin/notexec"} }, "permission denied"},
 		{"a directory", func(s *bundleSpec) { s.args = []string{"/data"} }, "is a directory"},
 		{"a FIFO is neither run nor opened", func(s *bundleSpec) { s.args = []string{"/bin/fifo"} }, "not a regular file"},
@@ -255,5 +255,21 @@ func TestCapabilityFindings(t *testing.T) {
 				t.Errorf("got %q, want %q", g, tc.want)
 			}
 		})
+	}
+}
+
+// libcontainer's words lead a start error, the container's ID follows,
+// and the mount explanation still finds the errno at the end of
+// libcontainer's text.
+func TestStartErrorKeepsLibcontainerWordsFirst(t *testing.T) {
+	b := (&bundleSpec{args: []string{"true"}, mounts: []string{"/x"}}).bundle("/b")
+	raw := errors.New(`unable to start container process: error during container init: error mounting "tmpfs" to rootfs at "/x": mount src=tmpfs, dst=/x: no such device`)
+	err := &startError{id: "c1", err: raw}
+	if got, want := err.Error(), raw.Error()+` (starting container "c1")`; got != want {
+		t.Errorf("startError = %q, want %q", got, want)
+	}
+	got := ExplainStartError(err, b).Error()
+	if !strings.Contains(got, `mounts[0]: "/x": cannot be mounted: this kernel does not know the filesystem type "tmpfs"`) {
+		t.Errorf("ExplainStartError lost the errno behind the ID: %s", got)
 	}
 }

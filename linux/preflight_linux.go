@@ -79,8 +79,8 @@ func Preflight(b *spec.Bundle) error {
 	}
 	p := s.Process
 	if fsv.rootfs != "" && p != nil && len(p.Args) > 0 && p.Args[0] != "" && !hasHooks(s.Hooks) {
-		if err := fsv.findExecutable(p.Args[0], p.Cwd, p.Env); err != nil {
-			field("process.args[0]", p.Args[0], "%v", err)
+		if ee := fsv.findExecutable(p.Args[0], p.Cwd, p.Env); ee != nil {
+			errs = append(errs, spec.Lead(ee.lead, &spec.FieldError{File: b.ConfigPath, Path: "process.args[0]", Value: p.Args[0], Msg: ee.detail}))
 		}
 	}
 	return errors.Join(errs...)
@@ -227,12 +227,23 @@ func walk(root, p string, covered func(string) bool) (resolved string, isCovered
 	return cur, false, nil
 }
 
+// execError is why the process's executable cannot run: lead is what
+// runc (through Go's os/exec and execve(2)) says, the words podman and
+// scripts match (podman maps "executable file not found", "no such file
+// or directory" to exit status 127 and "permission denied" to 126);
+// detail is hull's own account, with the rootfs.
+type execError struct {
+	lead, detail string
+}
+
+func (e *execError) Error() string { return e.lead + ": " + e.detail }
+
 // findExecutable looks for the process's executable the way the
 // container's exec will: relative to cwd when it has a slash, else along
 // PATH from the process environment, all resolved inside the rootfs.
 // Paths under a mount destination are taken on trust: the file may come
 // from the mount.
-func (v *rootView) findExecutable(name, cwd string, env []string) error {
+func (v *rootView) findExecutable(name, cwd string, env []string) *execError {
 	if strings.Contains(name, "/") {
 		p := name
 		if !path.IsAbs(p) {
@@ -241,14 +252,11 @@ func (v *rootView) findExecutable(name, cwd string, env []string) error {
 			}
 			p = path.Join(cwd, p)
 		}
-		host, err := v.locate(p)
+		host, err := v.locate(p, name)
 		if err == nil && host != "" {
-			err = v.checkInterpreter(host)
+			err = v.checkInterpreter(host, name)
 		}
-		if err != nil {
-			return fmt.Errorf("%w (in rootfs %s)", err, v.rootfs)
-		}
-		return nil
+		return err
 	}
 	pathEnv := ""
 	for _, kv := range env {
@@ -260,46 +268,47 @@ func (v *rootView) findExecutable(name, cwd string, env []string) error {
 		if dir == "" || !path.IsAbs(dir) {
 			continue
 		}
-		host, err := v.locate(path.Join(dir, name))
+		p := path.Join(dir, name)
+		host, err := v.locate(p, p)
 		if err != nil {
 			continue
 		}
 		if host != "" {
-			if err := v.checkInterpreter(host); err != nil {
-				return fmt.Errorf("%s: %w (in rootfs %s)", path.Join(dir, name), err, v.rootfs)
-			}
+			return v.checkInterpreter(host, p)
 		}
 		return nil
 	}
-	return fmt.Errorf("executable file not found in $PATH (searched PATH=%q in rootfs %s)", pathEnv, v.rootfs)
+	return &execError{fmt.Sprintf("exec: %q: executable file not found in $PATH", name),
+		fmt.Sprintf("not found in $PATH (searched PATH=%q in rootfs %s)", pathEnv, v.rootfs)}
 }
 
 // locate finds the executable file at p inside the container and returns
 // its path on the host, or "" when p is, or is reached through, a path a
-// mount covers.
-func (v *rootView) locate(p string) (string, error) {
+// mount covers. name is p as the process gives it, for the error.
+func (v *rootView) locate(p, name string) (string, *execError) {
 	resolved, covered, err := walk(v.rootfs, p, v.covered)
 	if covered {
 		return "", nil
 	}
-	if err != nil {
-		return "", err
-	}
 	host := filepath.Join(v.rootfs, resolved)
-	fi, err := os.Stat(host)
-	if err != nil {
-		return "", unwrapPath(err)
+	var fi os.FileInfo
+	if err == nil {
+		fi, err = os.Stat(host)
+		err = unwrapPath(err)
 	}
-	if fi.IsDir() {
-		return "", errors.New("is a directory")
-	}
-	if fi.Mode().Perm()&0o111 == 0 {
-		return "", errors.New("permission denied: the file is not executable")
-	}
-	if !fi.Mode().IsRegular() {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", &execError{fmt.Sprintf("exec: %q: stat %s: %v", name, name, err), "no such file in rootfs " + v.rootfs}
+	case err != nil:
+		return "", &execError{fmt.Sprintf("exec: %q: stat %s: %v", name, name, err), "in rootfs " + v.rootfs}
+	case fi.IsDir():
+		return "", &execError{fmt.Sprintf("exec: %q: is a directory", name), "a directory in rootfs " + v.rootfs}
+	case fi.Mode().Perm()&0o111 == 0:
+		return "", &execError{fmt.Sprintf("exec: %q: permission denied", name), "the file is not executable (in rootfs " + v.rootfs + ")"}
+	case !fi.Mode().IsRegular():
 		// exec(2) runs regular files only; and hull must not open a
 		// device or a FIFO of an untrusted rootfs to look inside it.
-		return "", errors.New("permission denied: not a regular file")
+		return "", &execError{fmt.Sprintf("exec: %q: permission denied", name), "not a regular file (in rootfs " + v.rootfs + ")"}
 	}
 	return host, nil
 }
@@ -308,8 +317,9 @@ func (v *rootView) locate(p string) (string, error) {
 // ELF interpreter (the dynamic loader, such as /lib64/ld-linux-x86-64.so.2)
 // or a script's #! program. When that is missing from the rootfs, exec
 // fails with a bare "no such file or directory" that names the file, not
-// what is missing; hull names it.
-func (v *rootView) checkInterpreter(host string) error {
+// what is missing; hull names it, after those words. name is the file's
+// path in the container.
+func (v *rootView) checkInterpreter(host, name string) *execError {
 	// The rootfs is untrusted and may change under us: do not follow a
 	// symlink swapped in since SecureJoin resolved the path, do not block
 	// on a FIFO, and look only inside a regular file.
@@ -354,7 +364,8 @@ func (v *rootView) checkInterpreter(host string) error {
 		return nil
 	}
 	if _, covered, err := walk(v.rootfs, interp, v.covered); err != nil && !covered {
-		return fmt.Errorf("no such file or directory: its %s %s is missing from the rootfs", what, interp)
+		return &execError{fmt.Sprintf("exec %s: no such file or directory", name),
+			fmt.Sprintf("its %s %s is missing from the rootfs %s", what, interp, v.rootfs)}
 	}
 	return nil
 }

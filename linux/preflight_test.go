@@ -86,3 +86,46 @@ func TestPreflightMountsInOrder(t *testing.T) {
 		})
 	}
 }
+
+// A missing or unusable executable is reported in runc's words first
+// (podman maps "executable file not found" and "no such file or
+// directory" to 127, "permission denied" to 126), then hull's detail.
+func TestPreflightExecWords(t *testing.T) {
+	dir := t.TempDir()
+	rootfs := filepath.Join(dir, "rootfs")
+	if err := os.MkdirAll(rootfs+"/bin", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string]string{"script": "#!/no/interp\n", "plain": "x"} {
+		mode := os.FileMode(0o755)
+		if name == "plain" {
+			mode = 0o644
+		}
+		if err := os.WriteFile(rootfs+"/bin/"+name, []byte(content), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		arg, lead, detail string
+	}{
+		{"nope", `exec: "nope": executable file not found in $PATH: `, `process.args[0]: "nope": not found in $PATH (searched PATH="/bin" in rootfs ` + rootfs + ")"},
+		{"/bin/nope", `exec: "/bin/nope": stat /bin/nope: no such file or directory: `, `process.args[0]: "/bin/nope": no such file in rootfs ` + rootfs},
+		{"./nope", `exec: "./nope": stat ./nope: no such file or directory: `, `no such file in rootfs`},
+		{"/bin", `exec: "/bin": is a directory: `, `process.args[0]: "/bin": a directory in rootfs`},
+		{"/bin/plain", `exec: "/bin/plain": permission denied: `, `the file is not executable`},
+		{"/bin/script", `exec /bin/script: no such file or directory: `, `its script interpreter /no/interp is missing from the rootfs ` + rootfs},
+		{"script", `exec /bin/script: no such file or directory: `, `its script interpreter /no/interp is missing`},
+	} {
+		t.Run(tc.arg, func(t *testing.T) {
+			s := &specs.Spec{Version: specs.Version, Root: &specs.Root{Path: rootfs},
+				Process: &specs.Process{Args: []string{tc.arg}, Cwd: "/", Env: []string{"PATH=/bin"}}}
+			err := Preflight(&spec.Bundle{Dir: dir, ConfigPath: dir + "/config.json", Spec: s})
+			if err == nil || !strings.HasPrefix(err.Error(), tc.lead) || !strings.Contains(err.Error(), tc.detail) {
+				t.Errorf("got %v\nwant %q first, and %q", err, tc.lead, tc.detail)
+			}
+			if _, ok := AsFieldError(err); !ok {
+				t.Errorf("no FieldError in %v", err)
+			}
+		})
+	}
+}
