@@ -25,7 +25,8 @@ var (
 
 // ExplainStartError adds to an error of libcontainer's container start
 // the config.json entry it is about and, for the usual kernel refusals,
-// what to change. libcontainer's own text stays, after it.
+// what to change. libcontainer's own text leads, as runc prints it, for
+// callers and scripts that match it; hull's explanation follows.
 func ExplainStartError(err error, b *spec.Bundle) error {
 	if err == nil || b == nil || b.Spec == nil {
 		return err
@@ -71,7 +72,7 @@ func ExplainStartError(err error, b *spec.Bundle) error {
 	if hint != "" {
 		fe.Msg += ": " + hint
 	}
-	return fmt.Errorf("%s; %w", fe.Error(), err)
+	return fmt.Errorf("%w; %s", err, fe.Error())
 }
 
 func explainSysctl(err error, b *spec.Bundle) error {
@@ -96,5 +97,5 @@ func explainSysctl(err error, b *spec.Bundle) error {
 		return err
 	}
 	fe := &spec.FieldError{File: b.ConfigPath, Path: spec.JSONKey("linux.sysctl", key), Value: val, Msg: msg}
-	return fmt.Errorf("%s; %w", fe.Error(), err)
+	return fmt.Errorf("%w; %s", err, fe.Error())
 }

@@ -215,7 +215,7 @@ func TestExplainStartError(t *testing.T) {
 	b := (&bundleSpec{args: []string{"true"}, mounts: []string{"/x", "/y"}}).bundle("/b")
 	raw := errors.New(`start container "c": unable to start container process: error during container init: error mounting "tmpfs" to rootfs at "/y": mount src=tmpfs, dst=/y, data=size=x: invalid argument`)
 	got := ExplainStartError(raw, b).Error()
-	want := `/b/config.json: mounts[1]: "/y": cannot be mounted: the kernel refused this tmpfs mount; ` + raw.Error()
+	want := raw.Error() + `; /b/config.json: mounts[1]: "/y": cannot be mounted: the kernel refused this tmpfs mount`
 	if got != want {
 		t.Errorf("ExplainStartError:\n got %s\nwant %s", got, want)
 	}

@@ -42,6 +42,10 @@ func TestMountErrors(t *testing.T) {
 			if !strings.Contains(r.Stderr, want) || strings.Count(r.Stderr, "\n") != 1 {
 				t.Errorf("want one line with %q:\n%s", want, r)
 			}
+			// libcontainer's words lead, as runc prints them.
+			if lead := "hull: unable to start container process: error during container init: error mounting "; !strings.HasPrefix(r.Stderr, lead) {
+				t.Errorf("want the line to start with %q:\n%s", lead, r)
+			}
 			h.assertClean(id)
 		})
 	}
