@@ -104,8 +104,7 @@ func HostWarnings(b *spec.Bundle) []*spec.FieldError {
 	var out []*spec.FieldError
 	for _, c := range capabilityFindings(p.Capabilities, supportedCapabilities(), boundedCapabilities()) {
 		if !c.refuse {
-			out = append(out, &spec.FieldError{File: b.ConfigPath, Path: c.path, Value: c.name,
-				Msg: "this kernel does not have this capability, so it is ignored (as runc does); the container runs without it"})
+			out = append(out, &spec.FieldError{File: b.ConfigPath, Path: c.path, Value: c.name, Msg: c.msg})
 		}
 	}
 	return out
@@ -114,10 +113,12 @@ func HostWarnings(b *spec.Bundle) []*spec.FieldError {
 // capFinding is a capability of config.json this host cannot give.
 type capFinding struct {
 	path, name string
-	// refuse: the kernel has it but hull's bounding set does not, so
-	// capset(2) fails; otherwise the kernel lacks it and libcontainer
-	// drops it.
+	// refuse: capset(2) would fail (the kernel has it but hull's
+	// bounding set does not, and it is asked for in the effective,
+	// permitted or inheritable set). Otherwise the container runs
+	// without it, as under runc, and msg says why.
 	refuse bool
+	msg    string
 }
 
 // capabilityFindings sorts the capabilities libcontainer knows (unknown
@@ -141,11 +142,23 @@ func capabilityFindings(c *specs.LinuxCapabilities, supported, bounded []string)
 	}{{"bounding", c.Bounding}, {"effective", c.Effective}, {"permitted", c.Permitted},
 		{"inheritable", c.Inheritable}, {"ambient", c.Ambient}} {
 		for i, name := range set.caps {
+			f := capFinding{path: fmt.Sprintf("process.capabilities.%s[%d]", set.name, i), name: name}
 			switch {
 			case !spec.KnownCapability(name), inKernel[name] && inBounding[name]:
+				continue
+			case !inKernel[name]:
+				f.msg = "this kernel does not have this capability, so it is ignored (as runc does); the container runs without it"
+			case set.name == "bounding":
+				// Dropping from the bounding set what is not there is
+				// no error: the container's set simply lacks it.
+				f.msg = "not in this host's capability bounding set, so the container's cannot have it either; it runs without it, as under runc (see \"hull features\")"
+			case set.name == "ambient":
+				// libcontainer warns that it cannot raise it and goes on.
+				f.msg = "not in this host's capability bounding set, so it cannot be raised; the container runs without it, as under runc (see \"hull features\")"
 			default:
-				out = append(out, capFinding{path: fmt.Sprintf("process.capabilities.%s[%d]", set.name, i), name: name, refuse: inKernel[name]})
+				f.refuse = true
 			}
+			out = append(out, f)
 		}
 	}
 	return out

@@ -240,6 +240,10 @@ func TestCapabilityFindings(t *testing.T) {
 		{"all given", specs.LinuxCapabilities{Bounding: []string{"CAP_CHOWN"}, Effective: []string{"CAP_KILL"}}, ""},
 		{"unknown name is spec's", specs.LinuxCapabilities{Bounding: []string{"CAP_FUTURE"}}, ""},
 		{"in kernel, not bounded", specs.LinuxCapabilities{Permitted: []string{"CAP_CHOWN", "CAP_SYS_ADMIN"}}, "process.capabilities.permitted[1]=refuse"},
+		{"not bounded, effective and inheritable", specs.LinuxCapabilities{Effective: []string{"CAP_SYS_ADMIN"}, Inheritable: []string{"CAP_SYS_ADMIN"}},
+			"process.capabilities.effective[0]=refuse process.capabilities.inheritable[0]=refuse"},
+		{"not bounded, bounding and ambient only", specs.LinuxCapabilities{Bounding: []string{"CAP_SYS_ADMIN"}, Ambient: []string{"CAP_SYS_ADMIN"}},
+			"process.capabilities.bounding[0]=warn process.capabilities.ambient[0]=warn"},
 		{"known, not in kernel", specs.LinuxCapabilities{Ambient: []string{"CAP_BPF"}}, "process.capabilities.ambient[0]=warn"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,8 @@
 package tests
 
 import (
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -70,3 +72,77 @@ func TestRuncAccepts(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// TestRuncAcceptsUnboundedCapability: a capability outside hull's own
+// bounding set (CAP_SYS_RESOURCE on the test hosts) asked for only in the
+// bounding or ambient set leaves the container without it, under runc as
+// under hull, which warns; in the effective, permitted or inheritable set
+// capset(2) fails, and hull refuses it up front.
+func TestRuncAcceptsUnboundedCapability(t *testing.T) {
+	t.Parallel()
+	const name, bit = "CAP_SYS_RESOURCE", 24
+	if selfCapMask(t, "CapBnd")&(1<<bit) != 0 {
+		t.Skip("this test process has CAP_SYS_RESOURCE in its bounding set: no capability to leave out")
+	}
+	for _, tc := range []struct {
+		set    string
+		refuse bool
+	}{{"bounding", false}, {"ambient", false}, {"effective", true}, {"inheritable", true}} {
+		t.Run(tc.set, func(t *testing.T) {
+			t.Parallel()
+			h := newH(t)
+			b := h.bundle([]string{"sh", "-c", "grep CapBnd /proc/self/status"}, func(s *specs.Spec) {
+				c := s.Process.Capabilities
+				switch tc.set {
+				case "bounding":
+					c.Bounding = append(c.Bounding, name)
+				case "ambient":
+					c.Ambient = append(c.Ambient, name)
+				case "effective":
+					c.Effective = append(c.Effective, name)
+				case "inheritable":
+					c.Inheritable = append(c.Inheritable, name)
+				}
+			})
+			id := h.id()
+			if tc.refuse {
+				r := h.fail("run", "--bundle", b, id)
+				if !strings.Contains(r.Stderr, "process.capabilities."+tc.set) || !strings.Contains(r.Stderr, "not in this host's capability bounding set") {
+					t.Errorf("want a refusal naming process.capabilities.%s:\n%s", tc.set, r)
+				}
+				h.assertClean(id)
+				return
+			}
+			r := h.ok("run", "--bundle", b, id)
+			if !strings.Contains(r.Stderr, "level=warning") || !strings.Contains(r.Stderr, "process.capabilities."+tc.set) {
+				t.Errorf("want a warning naming process.capabilities.%s:\n%s", tc.set, r)
+			}
+			var bnd uint64
+			if _, err := fmt.Sscanf(strings.TrimPrefix(r.Stdout, "CapBnd:"), "%x", &bnd); err != nil || bnd&(1<<bit) != 0 {
+				t.Errorf("container's bounding set %q: want it without %s", r.Stdout, name)
+			}
+			r = h.hull("check", "--host", "--bundle", b)
+			if !strings.Contains(r.Stdout, "warning: ") || strings.Contains(r.Stdout, "error: ") {
+				t.Errorf("check --host: want a warning, no error:\n%s", r)
+			}
+		})
+	}
+}
+
+// selfCapMask reads a capability mask ("CapBnd", "CapEff") of this process.
+func selfCapMask(t *testing.T, field string) uint64 {
+	t.Helper()
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mask uint64
+	for _, l := range lines(string(status)) {
+		if v, ok := strings.CutPrefix(l, field+":"); ok {
+			if _, err := fmt.Sscanf(strings.TrimSpace(v), "%x", &mask); err != nil {
+				t.Fatalf("%s in /proc/self/status: %v", field, err)
+			}
+		}
+	}
+	return mask
+}
