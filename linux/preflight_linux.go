@@ -48,6 +48,8 @@ func Preflight(b *spec.Bundle) error {
 		} else if !fi.IsDir() {
 			field("root.path", s.Root.Path, "the container's root filesystem must be a directory")
 			fsv.rootfs = ""
+		} else if real, err := filepath.EvalSymlinks(fsv.rootfs); err == nil && real != fsv.rootfs {
+			fsv.realRootfs = real
 		}
 	}
 	if s.Linux != nil {
@@ -108,6 +110,9 @@ func hasHooks(h *specs.Hooks) bool {
 // beforehand: the rootfs, with the mount destinations that will cover it.
 type rootView struct {
 	rootfs string
+	// realRootfs is rootfs with its symlinks resolved, as a host path
+	// through it resolves ("" when the same).
+	realRootfs string
 	// mountDests are the container paths the mounts so far cover: each
 	// destination as written and as it resolves in the rootfs (runc
 	// follows symlinks there to find where to mount).
@@ -149,11 +154,10 @@ func (v *rootView) hostCovered(p string) bool {
 	if v.rootfs == "" {
 		return false
 	}
-	roots := []string{v.rootfs}
-	if real, err := filepath.EvalSymlinks(v.rootfs); err == nil && real != v.rootfs {
-		roots = append(roots, real)
-	}
-	for _, r := range roots {
+	for _, r := range []string{v.rootfs, v.realRootfs} {
+		if r == "" {
+			continue
+		}
 		if rel, err := filepath.Rel(r, p); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
 			if v.covered(path.Join("/", rel)) {
 				return true

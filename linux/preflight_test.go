@@ -87,6 +87,38 @@ func TestPreflightMountsInOrder(t *testing.T) {
 	}
 }
 
+// A rootfs given through a symlink: bind sources under an earlier mount
+// are recognised by either path.
+func TestPreflightRootfsSymlink(t *testing.T) {
+	dir := t.TempDir()
+	rootfs := filepath.Join(dir, "real-rootfs")
+	host := filepath.Join(dir, "host")
+	for _, d := range []string{rootfs + "/bin", rootfs + "/mnt", host + "/sub"} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(rootfs+"/bin/sh", []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real-rootfs", dir+"/rootfs"); err != nil {
+		t.Fatal(err)
+	}
+	for name, src := range map[string]string{"real path": rootfs + "/mnt/sub", "symlinked path": dir + "/rootfs/mnt/sub"} {
+		t.Run(name, func(t *testing.T) {
+			s := &specs.Spec{Version: specs.Version, Root: &specs.Root{Path: "rootfs"},
+				Mounts: []specs.Mount{
+					{Type: "bind", Source: host, Destination: "/mnt", Options: []string{"rbind"}},
+					{Type: "bind", Source: src, Destination: "/data", Options: []string{"rbind"}},
+				},
+				Process: &specs.Process{Args: []string{"/bin/sh"}, Cwd: "/"}}
+			if err := Preflight(&spec.Bundle{Dir: dir, ConfigPath: dir + "/config.json", Spec: s}); err != nil {
+				t.Errorf("Preflight refuses what runc runs: %v", err)
+			}
+		})
+	}
+}
+
 // A missing or unusable executable is reported in runc's words first
 // (podman maps "executable file not found" and "no such file or
 // directory" to 127, "permission denied" to 126), then hull's detail.
