@@ -248,12 +248,12 @@ func (e *execError) Error() string { return e.lead + ": " + e.detail }
 // Paths under a mount destination are taken on trust: the file may come
 // from the mount.
 func (v *rootView) findExecutable(name, cwd string, env []string) *execError {
+	if !path.IsAbs(cwd) {
+		cwd = "/"
+	}
 	if strings.Contains(name, "/") {
 		p := name
 		if !path.IsAbs(p) {
-			if !path.IsAbs(cwd) {
-				cwd = "/"
-			}
 			p = path.Join(cwd, p)
 		}
 		host, err := v.locate(p, name)
@@ -269,13 +269,22 @@ func (v *rootView) findExecutable(name, cwd string, env []string) *execError {
 		}
 	}
 	for _, dir := range filepath.SplitList(pathEnv) {
-		if dir == "" || !path.IsAbs(dir) {
-			continue
+		if dir == "" {
+			dir = "." // an empty PATH entry is the current directory
 		}
 		p := path.Join(dir, name)
-		host, err := v.locate(p, p)
+		host, err := v.locate(path.Join(cwd, p), p)
 		if err != nil {
 			continue
+		}
+		if !path.IsAbs(dir) {
+			if host == "" {
+				return nil // under a mount: cannot tell
+			}
+			// Go's exec.LookPath (so runc's init) refuses a match
+			// through a relative PATH entry (exec.ErrDot).
+			return &execError{fmt.Sprintf("exec: %q: cannot run executable found relative to current directory", name),
+				fmt.Sprintf("found as %s through the relative PATH entry %q (cwd %s); make PATH's entries absolute", p, dir, cwd)}
 		}
 		if host != "" {
 			return v.checkInterpreter(host, p)

@@ -139,18 +139,27 @@ func TestPreflightExecWords(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		arg, lead, detail string
+		path, cwd         string // "" for /bin and /
 	}{
-		{"nope", `exec: "nope": executable file not found in $PATH: `, `process.args[0]: "nope": not found in $PATH (searched PATH="/bin" in rootfs ` + rootfs + ")"},
-		{"/bin/nope", `exec: "/bin/nope": stat /bin/nope: no such file or directory: `, `process.args[0]: "/bin/nope": no such file in rootfs ` + rootfs},
-		{"./nope", `exec: "./nope": stat ./nope: no such file or directory: `, `no such file in rootfs`},
-		{"/bin", `exec: "/bin": is a directory: `, `process.args[0]: "/bin": a directory in rootfs`},
-		{"/bin/plain", `exec: "/bin/plain": permission denied: `, `the file is not executable`},
-		{"/bin/script", `exec /bin/script: no such file or directory: `, `its script interpreter /no/interp is missing from the rootfs ` + rootfs},
-		{"script", `exec /bin/script: no such file or directory: `, `its script interpreter /no/interp is missing`},
+		{"nope", `exec: "nope": executable file not found in $PATH: `, `process.args[0]: "nope": not found in $PATH (searched PATH="/bin" in rootfs ` + rootfs + ")", "", ""},
+		{"/bin/nope", `exec: "/bin/nope": stat /bin/nope: no such file or directory: `, `process.args[0]: "/bin/nope": no such file in rootfs ` + rootfs, "", ""},
+		{"./nope", `exec: "./nope": stat ./nope: no such file or directory: `, `no such file in rootfs`, "", ""},
+		{"/bin", `exec: "/bin": is a directory: `, `process.args[0]: "/bin": a directory in rootfs`, "", ""},
+		{"/bin/plain", `exec: "/bin/plain": permission denied: `, `the file is not executable`, "", ""},
+		{"/bin/script", `exec /bin/script: no such file or directory: `, `its script interpreter /no/interp is missing from the rootfs ` + rootfs, "", ""},
+		{"script", `exec /bin/script: no such file or directory: `, `its script interpreter /no/interp is missing`, "", ""},
+		{"script", `exec: "script": cannot run executable found relative to current directory: `, `found as script through the relative PATH entry "." (cwd /bin)`, ".", "/bin"},
+		{"plain", `exec: "plain": executable file not found in $PATH: `, `searched PATH="."`, ".", "/bin"}, // not executable: skipped
+		{"script", `exec: "script": cannot run executable found relative to current directory: `, `found as script through the relative PATH entry "."`, "/none::/bin", "/bin"},
+		{"sh", `exec: "sh": executable file not found in $PATH: `, `searched PATH="bin"`, "bin", "/"},
 	} {
-		t.Run(tc.arg, func(t *testing.T) {
+		t.Run(tc.arg+" PATH="+tc.path, func(t *testing.T) {
+			path, cwd := "/bin", "/"
+			if tc.path != "" {
+				path, cwd = tc.path, tc.cwd
+			}
 			s := &specs.Spec{Version: specs.Version, Root: &specs.Root{Path: rootfs},
-				Process: &specs.Process{Args: []string{tc.arg}, Cwd: "/", Env: []string{"PATH=/bin"}}}
+				Process: &specs.Process{Args: []string{tc.arg}, Cwd: cwd, Env: []string{"PATH=" + path}}}
 			err := Preflight(&spec.Bundle{Dir: dir, ConfigPath: dir + "/config.json", Spec: s})
 			if err == nil || !strings.HasPrefix(err.Error(), tc.lead) || !strings.Contains(err.Error(), tc.detail) {
 				t.Errorf("got %v\nwant %q first, and %q", err, tc.lead, tc.detail)
