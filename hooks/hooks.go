@@ -50,8 +50,11 @@ type Error struct {
 	Stdout string
 }
 
+// Error reads "error running KIND hook #I: CAUSE", runc's words, which
+// callers and scripts match, then hull's detail: the JSON path, the
+// program and what it wrote.
 func (e *Error) Error() string {
-	msg := fmt.Sprintf("error running %s hook #%d (hooks.%s[%d], %s): %v", e.Kind, e.Index, e.Kind, e.Index, e.Path, e.Err)
+	msg := fmt.Sprintf("error running %s hook #%d: %v (hooks.%s[%d], %s)", e.Kind, e.Index, e.Err, e.Kind, e.Index, e.Path)
 	if e.Stderr != "" {
 		msg += "; stderr: " + strconv.Quote(e.Stderr)
 	}
@@ -143,7 +146,7 @@ func Exec(ctx context.Context, h specs.Hook, stdin []byte) (stdout, stderr []byt
 		<-done
 		err = ctx.Err()
 		if errors.Is(err, context.DeadlineExceeded) {
-			err = fmt.Errorf("killed after its timeout of %ds", *h.Timeout)
+			err = fmt.Errorf("hook ran past specified timeout of %.1fs; killed it and everything it started", float64(*h.Timeout))
 		}
 	}
 	return outBuf.Bytes(), errBuf.Bytes(), err

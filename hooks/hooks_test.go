@@ -25,10 +25,10 @@ func TestRun(t *testing.T) {
 		{"success", []specs.Hook{{Path: "/bin/true"}}, ""},
 		{"args and env", []specs.Hook{{Path: "/bin/sh", Args: []string{"sh", "-c", `test "$X" = y`}, Env: []string{"X=y"}}}, ""},
 		{"exit status and stderr", []specs.Hook{{Path: "/bin/true"}, {Path: "/bin/sh", Args: []string{"sh", "-c", "echo boom >&2; exit 3"}}},
-			`error running poststart hook #1 (hooks.poststart[1], /bin/sh): exit status 3; stderr: "boom"`},
-		{"missing program", []specs.Hook{{Path: "/no/such/hook"}}, `hook #0 (hooks.poststart[0], /no/such/hook): fork/exec /no/such/hook: no such file or directory`},
+			`error running poststart hook #1: exit status 3 (hooks.poststart[1], /bin/sh); stderr: "boom"`},
+		{"missing program", []specs.Hook{{Path: "/no/such/hook"}}, `error running poststart hook #0: fork/exec /no/such/hook: no such file or directory (hooks.poststart[0], /no/such/hook)`},
 		{"timeout", []specs.Hook{{Path: "/bin/sh", Args: []string{"sh", "-c", "sleep 30 & echo started >&2; wait"}, Timeout: &timeout}},
-			`killed after its timeout of 1s; stderr: "started"`},
+			`error running poststart hook #0: hook ran past specified timeout of 1.0s; killed it and everything it started (hooks.poststart[0], /bin/sh); stderr: "started"`},
 		{"stops at first failure", []specs.Hook{{Path: "/bin/false"}, {Path: "/bin/sh", Args: []string{"sh", "-c", "touch " + filepath.Join(dir, "ran")}}}, "hook #0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -25,7 +25,8 @@ type Finding struct {
 // and returns all findings at once: unknown fields, what Validate,
 // Translate and the pre-flight checks refuse (rootfs, bind sources,
 // namespace paths, the executable and its interpreter), and spec's
-// warnings. With host it adds what this host cannot do (HostCheck).
+// warnings. With host it adds what this host cannot do (HostCheck) or
+// will skip (HostWarnings).
 func Check(b *spec.Bundle, id string, host bool) []Finding {
 	var out []Finding
 	add := func(sev string, err error) {
@@ -43,6 +44,9 @@ func Check(b *spec.Bundle, id string, host bool) []Finding {
 	valid := spec.Validate(b)
 	add(SeverityError, valid)
 	if host {
+		for _, fe := range HostWarnings(b) {
+			add(SeverityWarning, fe)
+		}
 		add(SeverityError, HostCheck(b))
 	}
 	add(SeverityError, Preflight(b))

@@ -25,7 +25,8 @@ var (
 
 // ExplainStartError adds to an error of libcontainer's container start
 // the config.json entry it is about and, for the usual kernel refusals,
-// what to change. libcontainer's own text stays, after it.
+// what to change. libcontainer's own text leads, as runc prints it, for
+// callers and scripts that match it; hull's explanation follows.
 func ExplainStartError(err error, b *spec.Bundle) error {
 	if err == nil || b == nil || b.Spec == nil {
 		return err
@@ -33,7 +34,7 @@ func ExplainStartError(err error, b *spec.Bundle) error {
 	if e := explainSysctl(err, b); e != err {
 		return e
 	}
-	m := mountErrRE.FindStringSubmatch(err.Error())
+	m := mountErrRE.FindStringSubmatch(startMessage(err))
 	if m == nil {
 		return err
 	}
@@ -50,7 +51,7 @@ func ExplainStartError(err error, b *spec.Bundle) error {
 	mnt := b.Spec.Mounts[idx]
 	// The error crossed the pipe from the container's init as text: its
 	// errno is only at the end of the message.
-	msg := err.Error()
+	msg := startMessage(err)
 	has := func(e unix.Errno) bool { return errors.Is(err, e) || strings.HasSuffix(msg, ": "+e.Error()) }
 	hint := ""
 	switch {
@@ -71,14 +72,15 @@ func ExplainStartError(err error, b *spec.Bundle) error {
 	if hint != "" {
 		fe.Msg += ": " + hint
 	}
-	return fmt.Errorf("%s; %w", fe.Error(), err)
+	return fmt.Errorf("%w; %s", err, fe.Error())
 }
 
 func explainSysctl(err error, b *spec.Bundle) error {
 	var key, msg string
-	if m := sysctlWriteRE.FindStringSubmatch(err.Error()); m != nil {
+	text := startMessage(err)
+	if m := sysctlWriteRE.FindStringSubmatch(text); m != nil {
 		key, msg = m[1], "the kernel refused this value"
-	} else if m := sysctlOpenRE.FindStringSubmatch(err.Error()); m != nil && strings.HasSuffix(err.Error(), unix.ENOENT.Error()) {
+	} else if m := sysctlOpenRE.FindStringSubmatch(text); m != nil && strings.HasSuffix(text, unix.ENOENT.Error()) {
 		key, msg = m[1], "there is no such sysctl in the container (this kernel lacks it, or it is for a network device the container does not have)"
 	} else {
 		return err
@@ -95,5 +97,5 @@ func explainSysctl(err error, b *spec.Bundle) error {
 		return err
 	}
 	fe := &spec.FieldError{File: b.ConfigPath, Path: spec.JSONKey("linux.sysctl", key), Value: val, Msg: msg}
-	return fmt.Errorf("%s; %w", fe.Error(), err)
+	return fmt.Errorf("%w; %s", err, fe.Error())
 }

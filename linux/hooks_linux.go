@@ -103,7 +103,8 @@ func runPoststart(c *libcontainer.Container, h *runtimeHooks) error {
 	waitExecuted(ls.InitProcessPid)
 	if err := hooks.Run(context.Background(), hooks.Poststart, h.Poststart, st); err != nil {
 		_ = c.Signal(unix.SIGKILL)
-		return fmt.Errorf("container %q stopped: %w", c.ID(), err)
+		// runc's words lead: "error running poststart hook #i: ...".
+		return fmt.Errorf("%w; container %q stopped", err, c.ID())
 	}
 	return nil
 }
@@ -156,7 +157,7 @@ func destroyWithHooks(c *libcontainer.Container, root string, h *runtimeHooks) e
 		st.Status = specs.StateStopped
 		st.Pid = 0
 		for _, err := range hooks.RunAll(context.Background(), hooks.Poststop, h.Poststop, st) {
-			logrus.Warnf("container %q: %v", c.ID(), err)
+			logrus.Warnf("%v; container %q", err, c.ID())
 		}
 	}
 	return nil

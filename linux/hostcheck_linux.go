@@ -42,29 +42,11 @@ func HostCheck(b *spec.Bundle) error {
 		if p.SelinuxLabel != "" && !selinux.GetEnabled() {
 			add("process.selinuxLabel", p.SelinuxLabel, "SELinux is not enabled on this host; remove the label")
 		}
-		if c := p.Capabilities; c != nil {
-			// A capability outside hull's own bounding set cannot be
-			// given: capset(2) fails with a bare EPERM in the
-			// container's init.
-			bounded := map[string]bool{}
-			for _, name := range boundedCapabilities() {
-				bounded[name] = true
-			}
-			known := map[string]bool{}
-			for _, name := range capabilities.KnownCapabilities() {
-				known[name] = true
-			}
-			for _, set := range []struct {
-				name string
-				caps []string
-			}{{"bounding", c.Bounding}, {"effective", c.Effective}, {"permitted", c.Permitted},
-				{"inheritable", c.Inheritable}, {"ambient", c.Ambient}} {
-				for i, name := range set.caps {
-					if known[name] && !bounded[name] {
-						add(fmt.Sprintf("process.capabilities.%s[%d]", set.name, i), name,
-							"not in this host's capability bounding set (hull's own), so no container here can have it; remove it")
-					}
-				}
+		for _, c := range capabilityFindings(p.Capabilities, supportedCapabilities(), boundedCapabilities()) {
+			if c.refuse {
+				// capset(2) would fail with a bare EPERM in the
+				// container's init.
+				add(c.path, c.name, "not in this host's capability bounding set, so no container here can have it (see \"hull check --host\"); remove it")
 			}
 		}
 	}
@@ -122,6 +104,92 @@ func CgroupDriverHostCheck(systemd bool) error {
 	return nil
 }
 
+// HostWarnings lists what config.json asks of this host that it does not
+// have but that libcontainer skips, as runc does, so the container runs
+// without it: capabilities this kernel does not know. For "hull check
+// --host" and for logging at create.
+func HostWarnings(b *spec.Bundle) []*spec.FieldError {
+	p := b.Spec.Process
+	if p == nil {
+		return nil
+	}
+	var out []*spec.FieldError
+	for _, c := range capabilityFindings(p.Capabilities, supportedCapabilities(), boundedCapabilities()) {
+		if !c.refuse {
+			out = append(out, &spec.FieldError{File: b.ConfigPath, Path: c.path, Value: c.name, Msg: c.msg})
+		}
+	}
+	return out
+}
+
+// capFinding is a capability of config.json this host cannot give.
+type capFinding struct {
+	path, name string
+	// refuse: capset(2) would fail (the kernel has it but hull's
+	// bounding set does not, and it is asked for in the effective,
+	// permitted or inheritable set). Otherwise the container runs
+	// without it, as under runc, and msg says why.
+	refuse bool
+	msg    string
+}
+
+// capabilityFindings sorts the capabilities libcontainer knows (unknown
+// names are spec.Warnings' business) that this host cannot give:
+// supported are the kernel's, bounded hull's own bounding set.
+func capabilityFindings(c *specs.LinuxCapabilities, supported, bounded []string) []capFinding {
+	if c == nil {
+		return nil
+	}
+	inKernel, inBounding := map[string]bool{}, map[string]bool{}
+	for _, n := range supported {
+		inKernel[n] = true
+	}
+	for _, n := range bounded {
+		inBounding[n] = true
+	}
+	var out []capFinding
+	for _, set := range []struct {
+		name string
+		caps []string
+	}{{"bounding", c.Bounding}, {"effective", c.Effective}, {"permitted", c.Permitted},
+		{"inheritable", c.Inheritable}, {"ambient", c.Ambient}} {
+		for i, name := range set.caps {
+			f := capFinding{path: fmt.Sprintf("process.capabilities.%s[%d]", set.name, i), name: name}
+			switch {
+			case !spec.KnownCapability(name), inKernel[name] && inBounding[name]:
+				continue
+			case !inKernel[name]:
+				f.msg = "this kernel does not have this capability, so it is ignored (as runc does); the container runs without it"
+			case set.name == "bounding":
+				// Dropping from the bounding set what is not there is
+				// no error: the container's set simply lacks it.
+				f.msg = "not in this host's capability bounding set, so the container's cannot have it either; it runs without it, as under runc (see \"hull check --host\")"
+			case set.name == "ambient":
+				// libcontainer warns that it cannot raise it and goes on.
+				f.msg = "not in this host's capability bounding set, so it cannot be raised; the container runs without it, as under runc (see \"hull check --host\")"
+			default:
+				f.refuse = true
+			}
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// supportedCapabilities lists the capabilities this kernel has (all known
+// ones when it cannot tell).
+func supportedCapabilities() []string {
+	list, err := capability.ListSupported()
+	if err != nil {
+		return capabilities.KnownCapabilities()
+	}
+	out := make([]string, len(list))
+	for i, c := range list {
+		out[i] = "CAP_" + strings.ToUpper(c.String())
+	}
+	return out
+}
+
 func nsFile(t specs.LinuxNamespaceType) string {
 	return map[specs.LinuxNamespaceType]string{
 		specs.CgroupNamespace: "cgroup", specs.IPCNamespace: "ipc", specs.MountNamespace: "mnt",
@@ -146,7 +214,10 @@ func cgroupHostCheck(file string, r *specs.LinuxResources) []error {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		add(spec.JSONKey("linux.resources.unified", k), r.Unified[k], "this host uses cgroup v1; unified (cgroup v2) settings cannot apply: use the v1 fields or remove it")
+		// runc's words lead; scripts match "invalid configuration".
+		errs = append(errs, spec.Lead(cgroups.ErrV1NoUnified.Error(), &spec.FieldError{File: file,
+			Path: spec.JSONKey("linux.resources.unified", k), Value: r.Unified[k],
+			Msg: "this host uses cgroup v1; unified (cgroup v2) settings cannot apply: use the v1 fields or remove it"}))
 	}
 	// controller whose v1 hierarchy must be mounted for a setting.
 	need := func(path, controller string, set bool) string {

@@ -286,7 +286,7 @@ func startOrRun(c *libcontainer.Container, p *libcontainer.Process, run bool) (r
 		if !p.Init {
 			return fmt.Errorf("exec in container %q: %w", c.ID(), err)
 		}
-		return fmt.Errorf("start container %q: %w", c.ID(), withCgroupField(err))
+		return &startError{id: c.ID(), err: withCgroupField(err)}
 	}
 	if !p.Init {
 		return nil
@@ -298,10 +298,32 @@ func startOrRun(c *libcontainer.Container, p *libcontainer.Process, run bool) (r
 	}
 	if run {
 		if err := c.Exec(); err != nil {
-			return fmt.Errorf("start container %q: %w", c.ID(), err)
+			return &startError{id: c.ID(), err: err}
 		}
 	}
 	return nil
+}
+
+// startError is libcontainer's failure to start a container. Its words
+// ("unable to start container process: ...", "exec: ...") lead, as with
+// runc, because callers and scripts match them; the container's ID
+// follows.
+type startError struct {
+	id  string
+	err error
+}
+
+func (e *startError) Error() string { return fmt.Sprintf("%v (starting container %q)", e.err, e.id) }
+func (e *startError) Unwrap() error { return e.err }
+
+// startMessage is the text of libcontainer's error inside err, which
+// ends with the errno when it crossed the pipe from the container's init.
+func startMessage(err error) string {
+	var se *startError
+	if errors.As(err, &se) {
+		return se.err.Error()
+	}
+	return err.Error()
 }
 
 func kill(p *libcontainer.Process) {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/opencontainers/runc/libcontainer/configs"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
 	"github.com/hullrt/hull/spec"
@@ -181,7 +182,7 @@ func TestPreflight(t *testing.T) {
 		{"absolute symlink resolved in the rootfs", func(s *bundleSpec) { s.args = []string{"link"} }, ""},
 		{"relative to cwd", func(s *bundleSpec) { s.args = []string{"./tool"}; s.cwd = "/bin" }, ""},
 		{"script with its interpreter", func(s *bundleSpec) { s.args = []string{"script"} }, ""},
-		{"not on PATH", func(s *bundleSpec) { s.args = []string{"nope"} }, `process.args[0]: "nope": executable file not found in $PATH (searched PATH="/usr/bin:/bin"`},
+		{"not on PATH", func(s *bundleSpec) { s.args = []string{"nope"} }, `process.args[0]: "nope": not found in $PATH (searched PATH="/usr/bin:/bin"`},
 		{"not executable", func(s *bundleSpec) { s.args = []string{"/bin/notexec"} }, "permission denied"},
 		{"a directory", func(s *bundleSpec) { s.args = []string{"/data"} }, "is a directory"},
 		{"a FIFO is neither run nor opened", func(s *bundleSpec) { s.args = []string{"/bin/fifo"} }, "not a regular file"},
@@ -211,7 +212,7 @@ func TestExplainStartError(t *testing.T) {
 	b := (&bundleSpec{args: []string{"true"}, mounts: []string{"/x", "/y"}}).bundle("/b")
 	raw := errors.New(`start container "c": unable to start container process: error during container init: error mounting "tmpfs" to rootfs at "/y": mount src=tmpfs, dst=/y, data=size=x: invalid argument`)
 	got := ExplainStartError(raw, b).Error()
-	want := `/b/config.json: mounts[1]: "/y": cannot be mounted: the kernel refused this tmpfs mount; ` + raw.Error()
+	want := raw.Error() + `; /b/config.json: mounts[1]: "/y": cannot be mounted: the kernel refused this tmpfs mount`
 	if got != want {
 		t.Errorf("ExplainStartError:\n got %s\nwant %s", got, want)
 	}
@@ -239,5 +240,53 @@ func TestWithUpdateField(t *testing.T) {
 				t.Errorf("withUpdateField = %v, want it to start with %q", err, tc.want)
 			}
 		})
+	}
+}
+func TestCapabilityFindings(t *testing.T) {
+	kernel := []string{"CAP_CHOWN", "CAP_KILL", "CAP_SYS_ADMIN"}
+	bounded := []string{"CAP_CHOWN", "CAP_KILL"}
+	for _, tc := range []struct {
+		name string
+		caps specs.LinuxCapabilities
+		want string // path=refuse|warn, space separated
+	}{
+		{"all given", specs.LinuxCapabilities{Bounding: []string{"CAP_CHOWN"}, Effective: []string{"CAP_KILL"}}, ""},
+		{"unknown name is spec's", specs.LinuxCapabilities{Bounding: []string{"CAP_FUTURE"}}, ""},
+		{"in kernel, not bounded", specs.LinuxCapabilities{Permitted: []string{"CAP_CHOWN", "CAP_SYS_ADMIN"}}, "process.capabilities.permitted[1]=refuse"},
+		{"not bounded, effective and inheritable", specs.LinuxCapabilities{Effective: []string{"CAP_SYS_ADMIN"}, Inheritable: []string{"CAP_SYS_ADMIN"}},
+			"process.capabilities.effective[0]=refuse process.capabilities.inheritable[0]=refuse"},
+		{"not bounded, bounding and ambient only", specs.LinuxCapabilities{Bounding: []string{"CAP_SYS_ADMIN"}, Ambient: []string{"CAP_SYS_ADMIN"}},
+			"process.capabilities.bounding[0]=warn process.capabilities.ambient[0]=warn"},
+		{"known, not in kernel", specs.LinuxCapabilities{Ambient: []string{"CAP_BPF"}}, "process.capabilities.ambient[0]=warn"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, f := range capabilityFindings(&tc.caps, kernel, bounded) {
+				v := "warn"
+				if f.refuse {
+					v = "refuse"
+				}
+				got = append(got, f.path+"="+v)
+			}
+			if g := strings.Join(got, " "); g != tc.want {
+				t.Errorf("got %q, want %q", g, tc.want)
+			}
+		})
+	}
+}
+
+// libcontainer's words lead a start error, the container's ID follows,
+// and the mount explanation still finds the errno at the end of
+// libcontainer's text.
+func TestStartErrorKeepsLibcontainerWordsFirst(t *testing.T) {
+	b := (&bundleSpec{args: []string{"true"}, mounts: []string{"/x"}}).bundle("/b")
+	raw := errors.New(`unable to start container process: error during container init: error mounting "tmpfs" to rootfs at "/x": mount src=tmpfs, dst=/x: no such device`)
+	err := &startError{id: "c1", err: raw}
+	if got, want := err.Error(), raw.Error()+` (starting container "c1")`; got != want {
+		t.Errorf("startError = %q, want %q", got, want)
+	}
+	got := ExplainStartError(err, b).Error()
+	if !strings.Contains(got, `mounts[0]: "/x": cannot be mounted: this kernel does not know the filesystem type "tmpfs"`) {
+		t.Errorf("ExplainStartError lost the errno behind the ID: %s", got)
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
@@ -26,6 +25,11 @@ import (
 // container and with messages that do not say which setting is wrong. It
 // reads the bundle's spec as written, so it works (and `hull check` can
 // report its findings) even when Validate has refused something else.
+//
+// It never refuses what create would run: mounts apply in order, and a
+// path that an earlier mount covers (directly, as a mount point the
+// runtime creates, or through a symlink) is taken on trust, for bind
+// sources as for the executable and its interpreter.
 func Preflight(b *spec.Bundle) error {
 	var errs []error
 	field := func(jsonPath string, value any, format string, a ...any) {
@@ -44,6 +48,8 @@ func Preflight(b *spec.Bundle) error {
 		} else if !fi.IsDir() {
 			field("root.path", s.Root.Path, "the container's root filesystem must be a directory")
 			fsv.rootfs = ""
+		} else if real, err := filepath.EvalSymlinks(fsv.rootfs); err == nil && real != fsv.rootfs {
+			fsv.realRootfs = real
 		}
 	}
 	if s.Linux != nil {
@@ -56,25 +62,27 @@ func Preflight(b *spec.Bundle) error {
 			}
 		}
 	}
+	// Mounts apply in order, and a bind source may be made by an earlier
+	// one: a path under its destination, a mount point it created, a
+	// symlink that leads there. What is under an earlier mount cannot be
+	// known now, so it is taken on trust; only a source that is missing
+	// whatever the earlier mounts do is refused.
 	for i, m := range s.Mounts {
-		if path.IsAbs(m.Destination) {
-			fsv.mountDests = append(fsv.mountDests, path.Clean(m.Destination))
+		if isBind(m) && m.Source != "" {
+			src := m.Source
+			if !filepath.IsAbs(src) {
+				src = filepath.Join(b.Dir, src)
+			}
+			if _, covered, err := walk("/", src, fsv.hostCovered); err != nil && !covered {
+				field(fmt.Sprintf("mounts[%d].source", i), m.Source, "bind mount source for %s is missing: %v", m.Destination, err)
+			}
 		}
-		if !isBind(m) || m.Source == "" {
-			continue
-		}
-		src := m.Source
-		if !filepath.IsAbs(src) {
-			src = filepath.Join(b.Dir, src)
-		}
-		if _, err := os.Stat(src); err != nil {
-			field(fmt.Sprintf("mounts[%d].source", i), m.Source, "bind mount source for %s is missing: %v", m.Destination, unwrapPath(err))
-		}
+		fsv.addMount(m.Destination)
 	}
 	p := s.Process
 	if fsv.rootfs != "" && p != nil && len(p.Args) > 0 && p.Args[0] != "" && !hasHooks(s.Hooks) {
-		if err := fsv.findExecutable(p.Args[0], p.Cwd, p.Env); err != nil {
-			field("process.args[0]", p.Args[0], "%v", err)
+		if ee := fsv.findExecutable(p.Args[0], p.Cwd, p.Env); ee != nil {
+			errs = append(errs, spec.Lead(ee.lead, &spec.FieldError{File: b.ConfigPath, Path: "process.args[0]", Value: p.Args[0], Msg: ee.detail}))
 		}
 	}
 	return errors.Join(errs...)
@@ -101,12 +109,36 @@ func hasHooks(h *specs.Hooks) bool {
 // rootView is the container's filesystem as far as Preflight can see it
 // beforehand: the rootfs, with the mount destinations that will cover it.
 type rootView struct {
-	rootfs     string
+	rootfs string
+	// realRootfs is rootfs with its symlinks resolved, as a host path
+	// through it resolves ("" when the same).
+	realRootfs string
+	// mountDests are the container paths the mounts so far cover: each
+	// destination as written and as it resolves in the rootfs (runc
+	// follows symlinks there to find where to mount).
 	mountDests []string
 }
 
-// covered reports whether p is under a mount destination: what is there
-// comes from the mount, which Preflight takes on trust.
+// addMount records that a mount will cover dest.
+func (v *rootView) addMount(dest string) {
+	if dest == "" {
+		return
+	}
+	dest = path.Clean("/" + dest) // relative destinations are taken from /
+	if v.rootfs != "" {
+		// Resolved through the mounts before this one. Missing
+		// components are made by the runtime as directories, so the
+		// path as resolved so far, plus the rest, is where it mounts.
+		if resolved, covered, _ := walk(v.rootfs, dest, v.covered); !covered && resolved != dest {
+			v.mountDests = append(v.mountDests, resolved)
+		}
+	}
+	v.mountDests = append(v.mountDests, dest)
+}
+
+// covered reports whether the container path p is under a mount
+// destination: what is there comes from the mount, which Preflight takes
+// on trust.
 func (v *rootView) covered(p string) bool {
 	for _, d := range v.mountDests {
 		if d != "/" && (p == d || strings.HasPrefix(p, d+"/")) {
@@ -116,28 +148,119 @@ func (v *rootView) covered(p string) bool {
 	return false
 }
 
+// hostCovered is covered for a host path: one under the rootfs, at a
+// mount destination.
+func (v *rootView) hostCovered(p string) bool {
+	if v.rootfs == "" {
+		return false
+	}
+	for _, r := range []string{v.rootfs, v.realRootfs} {
+		if r == "" {
+			continue
+		}
+		if rel, err := filepath.Rel(r, p); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+			if v.covered(path.Join("/", rel)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// maxSymlinks is the kernel's limit on symlinks in one path lookup
+// (MAXSYMLINKS, path_resolution(7)).
+const maxSymlinks = 40
+
+// walk resolves the absolute path p inside the tree at root one component
+// at a time, following symlinks as the kernel would with root as "/"
+// (".." and absolute targets stay inside root). As soon as the path so
+// far is one that covered says a mount will replace, it stops with
+// covered true: what lies there is not known yet. Otherwise it returns
+// the resolved path (relative to root, absolute) and, when a component
+// is missing, the resolved part joined with the unresolved rest and the
+// error for it.
+func walk(root, p string, covered func(string) bool) (resolved string, isCovered bool, err error) {
+	rest := strings.Split(path.Clean("/"+p), "/")[1:]
+	cur := "/"
+	links := 0
+	for len(rest) > 0 {
+		c := rest[0]
+		rest = rest[1:]
+		switch c {
+		case "", ".":
+			continue
+		case "..":
+			cur = path.Dir(cur)
+			continue
+		}
+		next := path.Join(cur, c)
+		if covered(next) {
+			return next, true, nil
+		}
+		fi, err := os.Lstat(filepath.Join(root, next))
+		if err != nil {
+			// A mount may still make a deeper path: the runtime creates
+			// a missing mount point's directories.
+			full := next
+			for _, r := range rest {
+				if full = path.Join(full, r); covered(full) {
+					return full, true, nil
+				}
+			}
+			return full, false, unwrapPath(err)
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			if len(rest) > 0 && !fi.IsDir() {
+				return path.Join(append([]string{next}, rest...)...), false, unix.ENOTDIR
+			}
+			cur = next
+			continue
+		}
+		if links++; links > maxSymlinks {
+			return next, false, unix.ELOOP
+		}
+		target, err := os.Readlink(filepath.Join(root, next))
+		if err != nil {
+			return next, false, unwrapPath(err)
+		}
+		if path.IsAbs(target) {
+			cur = "/"
+		}
+		rest = append(strings.Split(target, "/"), rest...)
+	}
+	return cur, false, nil
+}
+
+// execError is why the process's executable cannot run: lead is what
+// runc (through Go's os/exec and execve(2)) says, the words podman and
+// scripts match (podman maps "executable file not found", "no such file
+// or directory" to exit status 127 and "permission denied" to 126);
+// detail is hull's own account, with the rootfs.
+type execError struct {
+	lead, detail string
+}
+
+func (e *execError) Error() string { return e.lead + ": " + e.detail }
+
 // findExecutable looks for the process's executable the way the
 // container's exec will: relative to cwd when it has a slash, else along
 // PATH from the process environment, all resolved inside the rootfs.
 // Paths under a mount destination are taken on trust: the file may come
 // from the mount.
-func (v *rootView) findExecutable(name, cwd string, env []string) error {
+func (v *rootView) findExecutable(name, cwd string, env []string) *execError {
+	if !path.IsAbs(cwd) {
+		cwd = "/"
+	}
 	if strings.Contains(name, "/") {
 		p := name
 		if !path.IsAbs(p) {
-			if !path.IsAbs(cwd) {
-				cwd = "/"
-			}
 			p = path.Join(cwd, p)
 		}
-		host, err := v.locate(p)
+		host, err := v.locate(p, name)
 		if err == nil && host != "" {
-			err = v.checkInterpreter(host)
+			err = v.checkInterpreter(host, name)
 		}
-		if err != nil {
-			return fmt.Errorf("%w (in rootfs %s)", err, v.rootfs)
-		}
-		return nil
+		return err
 	}
 	pathEnv := ""
 	for _, kv := range env {
@@ -146,47 +269,59 @@ func (v *rootView) findExecutable(name, cwd string, env []string) error {
 		}
 	}
 	for _, dir := range filepath.SplitList(pathEnv) {
-		if dir == "" || !path.IsAbs(dir) {
-			continue
+		if dir == "" {
+			dir = "." // an empty PATH entry is the current directory
 		}
-		host, err := v.locate(path.Join(dir, name))
+		p := path.Join(dir, name)
+		host, err := v.locate(path.Join(cwd, p), p)
 		if err != nil {
 			continue
 		}
-		if host != "" {
-			if err := v.checkInterpreter(host); err != nil {
-				return fmt.Errorf("%s: %w (in rootfs %s)", path.Join(dir, name), err, v.rootfs)
+		if !path.IsAbs(dir) {
+			if host == "" {
+				return nil // under a mount: cannot tell
 			}
+			// Go's exec.LookPath (so runc's init) refuses a match
+			// through a relative PATH entry (exec.ErrDot).
+			return &execError{fmt.Sprintf("exec: %q: cannot run executable found relative to current directory", name),
+				fmt.Sprintf("found as %s through the relative PATH entry %q (cwd %s); make PATH's entries absolute", p, dir, cwd)}
+		}
+		if host != "" {
+			return v.checkInterpreter(host, p)
 		}
 		return nil
 	}
-	return fmt.Errorf("executable file not found in $PATH (searched PATH=%q in rootfs %s)", pathEnv, v.rootfs)
+	return &execError{fmt.Sprintf("exec: %q: executable file not found in $PATH", name),
+		fmt.Sprintf("not found in $PATH (searched PATH=%q in rootfs %s)", pathEnv, v.rootfs)}
 }
 
 // locate finds the executable file at p inside the container and returns
-// its path on the host, or "" when p is covered by a mount.
-func (v *rootView) locate(p string) (string, error) {
-	if v.covered(p) {
+// its path on the host, or "" when p is, or is reached through, a path a
+// mount covers. name is p as the process gives it, for the error.
+func (v *rootView) locate(p, name string) (string, *execError) {
+	resolved, covered, err := walk(v.rootfs, p, v.covered)
+	if covered {
 		return "", nil
 	}
-	host, err := securejoin.SecureJoin(v.rootfs, p)
-	if err != nil {
-		return "", err
+	host := filepath.Join(v.rootfs, resolved)
+	var fi os.FileInfo
+	if err == nil {
+		fi, err = os.Stat(host)
+		err = unwrapPath(err)
 	}
-	fi, err := os.Stat(host)
-	if err != nil {
-		return "", unwrapPath(err)
-	}
-	if fi.IsDir() {
-		return "", errors.New("is a directory")
-	}
-	if fi.Mode().Perm()&0o111 == 0 {
-		return "", errors.New("permission denied: the file is not executable")
-	}
-	if !fi.Mode().IsRegular() {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", &execError{fmt.Sprintf("exec: %q: stat %s: %v", name, name, err), "no such file in rootfs " + v.rootfs}
+	case err != nil:
+		return "", &execError{fmt.Sprintf("exec: %q: stat %s: %v", name, name, err), "in rootfs " + v.rootfs}
+	case fi.IsDir():
+		return "", &execError{fmt.Sprintf("exec: %q: is a directory", name), "a directory in rootfs " + v.rootfs}
+	case fi.Mode().Perm()&0o111 == 0:
+		return "", &execError{fmt.Sprintf("exec: %q: permission denied", name), "the file is not executable (in rootfs " + v.rootfs + ")"}
+	case !fi.Mode().IsRegular():
 		// exec(2) runs regular files only; and hull must not open a
 		// device or a FIFO of an untrusted rootfs to look inside it.
-		return "", errors.New("permission denied: not a regular file")
+		return "", &execError{fmt.Sprintf("exec: %q: permission denied", name), "not a regular file (in rootfs " + v.rootfs + ")"}
 	}
 	return host, nil
 }
@@ -195,8 +330,9 @@ func (v *rootView) locate(p string) (string, error) {
 // ELF interpreter (the dynamic loader, such as /lib64/ld-linux-x86-64.so.2)
 // or a script's #! program. When that is missing from the rootfs, exec
 // fails with a bare "no such file or directory" that names the file, not
-// what is missing; hull names it.
-func (v *rootView) checkInterpreter(host string) error {
+// what is missing; hull names it, after those words. name is the file's
+// path in the container.
+func (v *rootView) checkInterpreter(host, name string) *execError {
 	// The rootfs is untrusted and may change under us: do not follow a
 	// symlink swapped in since SecureJoin resolved the path, do not block
 	// on a FIFO, and look only inside a regular file.
@@ -240,15 +376,9 @@ func (v *rootView) checkInterpreter(host string) error {
 	if interp == "" || !path.IsAbs(interp) {
 		return nil
 	}
-	if v.covered(interp) {
-		return nil
-	}
-	ih, err := securejoin.SecureJoin(v.rootfs, interp)
-	if err != nil {
-		return nil
-	}
-	if _, err := os.Stat(ih); err != nil {
-		return fmt.Errorf("no such file or directory: its %s %s is missing from the rootfs", what, interp)
+	if _, covered, err := walk(v.rootfs, interp, v.covered); err != nil && !covered {
+		return &execError{fmt.Sprintf("exec %s: no such file or directory", name),
+			fmt.Sprintf("its %s %s is missing from the rootfs %s", what, interp, v.rootfs)}
 	}
 	return nil
 }

@@ -16,16 +16,15 @@
 //
 // Translate produces what runc's specconv produces for the same input
 // (oracle_test.go checks it field by field and lists the few intended
-// differences). Validate is stricter than runc where runc would fail
-// later with a cryptic error, or silently do something else:
-//   - ociVersion must be 1.0.0 to 1.3.x;
-//   - process, process.args, process.cwd (absolute) and process.user are
-//     required;
-//   - unknown capability names are refused (runc logs and ignores them),
-//     as are duplicate rlimits and soft > hard;
-//   - a mount of type "bind" must have a "bind" or "rbind" option;
-//   - config.json must hold one JSON object and nothing after it.
+// differences). Validate refuses only what runc 1.5 also fails on, but
+// up front, with every problem at once, where runc fails later with a
+// cryptic error (a missing process or cwd, soft > hard rlimits, a mount
+// of type "bind" without a "bind" option, hook paths and timeouts, ...);
+// config.json must hold one JSON object and nothing after it.
 //
-// What runc accepts but ignores (kernel memory limits, personality flags,
-// relative mount destinations) is accepted and listed by Warnings.
+// What runc runs but ignores or reinterprets (an ociVersion hull does not
+// know, a missing process.user, unknown capability names, device rule
+// letters other than r, w and m, personality flags, relative paths,
+// kernel memory limits, ...) is accepted and listed by Warnings, which
+// create logs and "hull check" prints.
 package spec

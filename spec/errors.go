@@ -94,3 +94,18 @@ func isIdent(s string) bool {
 // JSONKey is the JSON path of member key of the object at path, in the
 // form FieldError uses: a.b, or a["x.y"] for keys that are not plain names.
 func JSONKey(path, key string) string { return jsonKey(path, key) }
+
+// Lead puts words runc users match (such as "invalid memory policy mode
+// \"X\"" or "invalid configuration") before err: the line reads
+// "lead: err". errors.As still finds the *FieldError inside.
+func Lead(lead string, err error) error {
+	return &leadError{lead: lead, err: err}
+}
+
+type leadError struct {
+	lead string
+	err  error
+}
+
+func (e *leadError) Error() string { return e.lead + ": " + e.err.Error() }
+func (e *leadError) Unwrap() error { return e.err }

@@ -12,23 +12,14 @@ import (
 // container (`exec`): one read from a --process file (standalone: the
 // file is the process object, and errors' JSON paths start there), or
 // the bundle's process with the command line's overrides. file is named
-// in errors. containerUmask is the container's umask (nil: none set):
-// libcontainer gives it to every exec'd process, so a process.user.umask
-// that differs is refused rather than dropped.
-func ExecProcess(file string, standalone bool, p *specs.Process, containerUmask *uint32) (*Process, error) {
+// in errors.
+func ExecProcess(file string, standalone bool, p *specs.Process) (*Process, error) {
 	c := &checker{file: file}
-	c.process(p, false)
-	if u := p.User.Umask; u != nil && (containerUmask == nil || *containerUmask != *u) {
-		have := "none, so it inherits hull's"
-		if containerUmask != nil {
-			have = fmt.Sprintf("%04o", *containerUmask)
-		}
-		c.add("process.user.umask", fmt.Sprintf("%04o", *u), "an exec'd process gets the container's umask (%s); remove it or use the container's", have)
-	}
+	c.process(p)
 	if standalone {
 		for _, err := range c.errs {
 			if fe, ok := err.(*FieldError); ok {
-				fe.Path = strings.TrimPrefix(strings.TrimPrefix(fe.Path, "process"), ".")
+				fe.Path = standalonePath(fe.Path)
 			}
 		}
 	}
@@ -36,4 +27,33 @@ func ExecProcess(file string, standalone bool, p *specs.Process, containerUmask 
 		return nil, err
 	}
 	return newProcess(p), nil
+}
+
+// ExecWarnings lists what an exec'd process asks for that hull, like
+// runc, runs without: unknown capabilities (dropped), and a
+// process.user.umask other than the container's (libcontainer gives
+// every exec'd process the container's umask, containerUmask, nil when
+// none is set). Arguments as for ExecProcess.
+func ExecWarnings(file string, standalone bool, p *specs.Process, containerUmask *uint32) []*FieldError {
+	w := &warner{file: file}
+	w.capabilities(p.Capabilities)
+	if u := p.User.Umask; u != nil && (containerUmask == nil || *containerUmask != *u) {
+		have := "none, so it inherits hull's"
+		if containerUmask != nil {
+			have = fmt.Sprintf("%04o", *containerUmask)
+		}
+		w.add("process.user.umask", fmt.Sprintf("%04o", *u), fmt.Sprintf("ignored, as runc does: an exec'd process gets the container's umask (%s); remove it", have))
+	}
+	if standalone {
+		for _, fe := range w.out {
+			fe.Path = standalonePath(fe.Path)
+		}
+	}
+	return w.out
+}
+
+// standalonePath is a process JSON path as seen in a --process file,
+// which holds the process object itself.
+func standalonePath(p string) string {
+	return strings.TrimPrefix(strings.TrimPrefix(p, "process"), ".")
 }

@@ -198,34 +198,21 @@ func TestUpdateResourcesRefuses(t *testing.T) {
 
 func TestExecProcess(t *testing.T) {
 	ok := &specs.Process{Args: []string{"sh"}, Cwd: "/", Env: []string{"A=b"}, User: specs.User{UID: 5, GID: 6, AdditionalGids: []uint32{7}}}
-	p, err := ExecProcess("p.json", false, ok, nil)
+	p, err := ExecProcess("p.json", false, ok)
 	if err != nil || p.UID != 5 || p.GID != 6 || len(p.AdditionalGroups) != 1 || p.Args[0] != "sh" {
 		t.Fatalf("ExecProcess = %+v, %v", p, err)
 	}
-	umask := uint32(0o027)
-	other := uint32(0o077)
-	withUmask := *ok
-	withUmask.User.Umask = &other
 	for _, tc := range []struct {
-		name   string
-		p      *specs.Process
-		umask  *uint32
-		want   string
-		wantOK bool
+		name string
+		p    *specs.Process
+		want string
 	}{
-		{"relative cwd", &specs.Process{Args: []string{"sh"}, Cwd: "tmp"}, nil, `p.json: process.cwd: "tmp": must be an absolute path`, false},
-		{"no args", &specs.Process{Cwd: "/"}, nil, "process.args: missing or empty", false},
-		{"umask differs", &withUmask, &umask, `process.user.umask: "0077": an exec'd process gets the container's umask (0027)`, false},
-		{"umask same", &withUmask, &other, "", true},
+		{"relative cwd", &specs.Process{Args: []string{"sh"}, Cwd: "tmp"}, `p.json: process.cwd: "tmp": must be an absolute path`},
+		{"no args", &specs.Process{Cwd: "/"}, "process.args: missing or empty"},
+		{"env without =", &specs.Process{Args: []string{"sh"}, Cwd: "/", Env: []string{"NOEQ"}}, `process.env[0]: "NOEQ": missing "="`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ExecProcess("p.json", false, tc.p, tc.umask)
-			if tc.wantOK {
-				if err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
+			_, err := ExecProcess("p.json", false, tc.p)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want %q", err, tc.want)
 			}
@@ -233,8 +220,41 @@ func TestExecProcess(t *testing.T) {
 	}
 }
 
+// What runc runs an exec'd process without (checked with runc 1.5.3),
+// hull runs without too, with a warning.
+func TestExecWarnings(t *testing.T) {
+	umask, other := uint32(0o027), uint32(0o077)
+	withUmask := &specs.Process{Args: []string{"sh"}, Cwd: "/", User: specs.User{Umask: &other}}
+	withCap := &specs.Process{Args: []string{"sh"}, Cwd: "/", Capabilities: &specs.LinuxCapabilities{Effective: []string{"CAP_KILL", "CAP_FUTURE"}}}
+	for _, tc := range []struct {
+		name       string
+		p          *specs.Process
+		standalone bool
+		umask      *uint32
+		want       string // "" for none
+	}{
+		{"umask differs", withUmask, false, &umask, `p.json: process.user.umask: "0077": ignored, as runc does: an exec'd process gets the container's umask (0027)`},
+		{"umask and none set", withUmask, true, nil, `p.json: user.umask: "0077": ignored, as runc does: an exec'd process gets the container's umask (none, so it inherits hull's)`},
+		{"umask same", withUmask, false, &other, ""},
+		{"unknown capability", withCap, true, nil, `p.json: capabilities.effective[1]: "CAP_FUTURE": unknown capability, ignored`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := ExecProcess("p.json", tc.standalone, tc.p); err != nil {
+				t.Fatalf("ExecProcess refuses what runc runs: %v", err)
+			}
+			ws := ExecWarnings("p.json", tc.standalone, tc.p, tc.umask)
+			switch {
+			case tc.want == "" && len(ws) != 0:
+				t.Errorf("warnings %v, want none", ws)
+			case tc.want != "" && (len(ws) != 1 || !strings.HasPrefix(ws[0].Error(), tc.want)):
+				t.Errorf("warnings %v, want one starting %q", ws, tc.want)
+			}
+		})
+	}
+}
+
 func TestExecProcessFilePaths(t *testing.T) {
-	_, err := ExecProcess("p.json", true, &specs.Process{Args: []string{"sh"}, Cwd: "rel"}, nil)
+	_, err := ExecProcess("p.json", true, &specs.Process{Args: []string{"sh"}, Cwd: "rel"})
 	if err == nil || err.Error() != `p.json: cwd: "rel": must be an absolute path` {
 		t.Errorf("a --process file's paths start at its top: %v", err)
 	}

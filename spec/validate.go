@@ -4,19 +4,17 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
-	"github.com/moby/sys/capability"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/opencontainers/runc/libcontainer/configs"
 	"github.com/opencontainers/runc/libcontainer/seccomp"
 )
 
-// SupportedVersions describes the runtime-spec versions Validate accepts.
+// SupportedVersions describes the runtime-spec versions hull was written
+// for; others are read as the newest of them, with a warning.
 const SupportedVersions = "1.0.0 to 1.3.x"
 
 // checker collects every problem of one config.json.
@@ -27,6 +25,12 @@ type checker struct {
 
 func (c *checker) add(path string, value any, format string, args ...any) {
 	c.errs = append(c.errs, &FieldError{File: c.file, Path: path, Value: value, Msg: fmt.Sprintf(format, args...)})
+}
+
+// addLead is add for a problem runc reports in words that callers and
+// scripts match: the line starts with lead, then hull's detail.
+func (c *checker) addLead(lead, path string, value any, format string, args ...any) {
+	c.errs = append(c.errs, Lead(lead, &FieldError{File: c.file, Path: path, Value: value, Msg: fmt.Sprintf(format, args...)}))
 }
 
 // Validate checks b.Spec without looking at the host and returns every
@@ -42,7 +46,6 @@ func Validate(b *Bundle) error {
 	}
 	c := &checker{file: b.ConfigPath}
 	s := b.Spec
-	c.version(s.Version)
 	if s.Root == nil {
 		c.add("root", nil, `missing; add "root": {"path": "rootfs"}`)
 	} else if s.Root.Path == "" {
@@ -51,7 +54,7 @@ func Validate(b *Bundle) error {
 		c.add("root.path", s.Root.Path, "contains a NUL byte; remove it")
 	}
 	ns := c.namespaces(s)
-	c.process(s.Process, b.noUser)
+	c.process(s.Process)
 	c.hostnames(s, ns)
 	c.mounts(s.Mounts)
 	c.hooks(s.Hooks)
@@ -59,28 +62,6 @@ func Validate(b *Bundle) error {
 		c.linux(s.Linux, ns)
 	}
 	return errors.Join(c.errs...)
-}
-
-var semverRE = regexp.MustCompile(`^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
-
-func (c *checker) version(v string) {
-	if v == "" {
-		c.add("ociVersion", nil, `missing; set it to the runtime-spec version the file follows, e.g. %q (hull supports %s)`, specs.Version, SupportedVersions)
-		return
-	}
-	m := semverRE.FindStringSubmatch(v)
-	if m == nil {
-		c.add("ociVersion", v, "not a semantic version like %q; hull supports %s", specs.Version, SupportedVersions)
-		return
-	}
-	major, _ := strconv.Atoi(m[1])
-	minor, _ := strconv.Atoi(m[2])
-	// 1.0.0-rc* predate the stable spec; pre-releases of any later
-	// 1.x version sort after 1.0.0 and are accepted.
-	preOne := m[2] == "0" && m[3] == "0" && m[4] != ""
-	if major != 1 || minor > specs.VersionMinor || preOne {
-		c.add("ociVersion", v, "unsupported runtime-spec version; hull supports %s", SupportedVersions)
-	}
 }
 
 // nsInfo is what later checks need to know about linux.namespaces.
@@ -131,7 +112,7 @@ func addNS(t specs.LinuxNamespaceType) string {
 	return fmt.Sprintf(`add {"type": %q} to linux.namespaces`, t)
 }
 
-func (c *checker) process(p *specs.Process, noUser bool) {
+func (c *checker) process(p *specs.Process) {
 	if p == nil {
 		c.add("process", nil, `missing; create and run need the container's first process, e.g. "process": {"args": ["sh"], "cwd": "/", "user": {"uid": 0, "gid": 0}}`)
 		return
@@ -152,12 +133,6 @@ func (c *checker) process(p *specs.Process, noUser bool) {
 	case !filepath.IsAbs(p.Cwd):
 		c.add("process.cwd", p.Cwd, "must be an absolute path")
 	}
-	if noUser {
-		c.add("process.user", nil, `missing; add "user": {"uid": 0, "gid": 0} (or the ids to run as)`)
-	}
-	if p.User.Umask != nil && *p.User.Umask > 0o777 {
-		c.add("process.user.umask", *p.User.Umask, "must be a permission mask from 0 to 511 (0777)")
-	}
 	for i, e := range p.Env {
 		k, _, ok := strings.Cut(e, "=")
 		switch {
@@ -169,35 +144,10 @@ func (c *checker) process(p *specs.Process, noUser bool) {
 			c.add(jsonIndex("process.env", i), e, "contains a NUL byte; remove it")
 		}
 	}
-	if p.Capabilities != nil {
-		sets := []struct {
-			name string
-			caps []string
-		}{
-			{"bounding", p.Capabilities.Bounding},
-			{"effective", p.Capabilities.Effective},
-			{"inheritable", p.Capabilities.Inheritable},
-			{"permitted", p.Capabilities.Permitted},
-			{"ambient", p.Capabilities.Ambient},
-		}
-		for _, set := range sets {
-			for i, name := range set.caps {
-				if !knownCaps[name] {
-					c.add(jsonIndex("process.capabilities."+set.name, i), name,
-						"unknown capability in the %s set; use a name from capabilities(7) such as CAP_CHOWN (upper case, with the CAP_ prefix)", set.name)
-				}
-			}
-		}
-	}
-	seen := map[string]int{}
 	for i, rl := range p.Rlimits {
 		rp := jsonIndex("process.rlimits", i)
 		if _, ok := rlimitTypes[rl.Type]; !ok {
 			c.add(rp+".type", rl.Type, "unknown resource limit; use one of %s", strings.Join(rlimitNames(), ", "))
-		} else if j, dup := seen[rl.Type]; dup {
-			c.add(rp+".type", rl.Type, "already set by process.rlimits[%d]; keep one entry per type", j)
-		} else {
-			seen[rl.Type] = i
 		}
 		if rl.Soft > rl.Hard {
 			c.add(rp, map[string]uint64{"soft": rl.Soft, "hard": rl.Hard}, "soft limit is above the hard limit; lower soft or raise hard")
@@ -360,16 +310,6 @@ func (c *checker) linux(l *specs.Linux, ns nsInfo) {
 	if (len(l.MaskedPaths) > 0 || len(l.ReadonlyPaths) > 0) && !ns.has(specs.MountNamespace) {
 		c.add("linux", nil, "maskedPaths and readonlyPaths need a mount namespace; %s, or remove them", addNS(specs.MountNamespace))
 	}
-	for i, mp := range l.MaskedPaths {
-		if !filepath.IsAbs(mp) {
-			c.add(jsonIndex("linux.maskedPaths", i), mp, "must be an absolute path inside the container")
-		}
-	}
-	for i, rp := range l.ReadonlyPaths {
-		if !filepath.IsAbs(rp) {
-			c.add(jsonIndex("linux.readonlyPaths", i), rp, "must be an absolute path inside the container")
-		}
-	}
 	if l.RootfsPropagation != "" {
 		if _, ok := propagationFlags[l.RootfsPropagation]; !ok {
 			c.add("linux.rootfsPropagation", l.RootfsPropagation, "unknown propagation; use one of private, rprivate, slave, rslave, shared, rshared, unbindable, runbindable")
@@ -377,9 +317,7 @@ func (c *checker) linux(l *specs.Linux, ns nsInfo) {
 	}
 	for i, d := range l.Devices {
 		p := jsonIndex("linux.devices", i)
-		if !filepath.IsAbs(d.Path) {
-			c.add(p+".path", d.Path, "must be an absolute path inside the container, e.g. /dev/fuse")
-		}
+		// A relative path is taken from the container's / (Warnings).
 		switch d.Type {
 		case "c", "u", "b", "p":
 		default:
@@ -416,21 +354,13 @@ func (c *checker) linux(l *specs.Linux, ns nsInfo) {
 		if pr.Domain != specs.PerLinux && pr.Domain != specs.PerLinux32 {
 			c.add("linux.personality.domain", string(pr.Domain), "unknown domain; use LINUX or LINUX32")
 		}
-		// libcontainer applies the domain only; a flag would be dropped
-		// silently, so it is refused.
-		for i, f := range pr.Flags {
-			c.add(jsonIndex("linux.personality.flags", i), string(f), "personality flags are not supported (only the domain is applied); remove it")
-		}
 	}
 }
 
 func (c *checker) userns(l *specs.Linux, ns nsInfo) {
 	hasMaps := l.UIDMappings != nil || l.GIDMappings != nil
 	if !ns.has(specs.UserNamespace) {
-		if hasMaps {
-			c.add("linux", nil, "uidMappings/gidMappings need a user namespace; %s, or remove the mappings", addNS(specs.UserNamespace))
-		}
-		return
+		return // the mappings are ignored, as runc does; Warnings says so
 	}
 	if ns[specs.UserNamespace] == "" && !hasMaps {
 		c.add("linux", nil, "a new user namespace needs uidMappings and gidMappings; add them, or give the namespace a path to join")
@@ -512,10 +442,10 @@ func (c *checker) resources(r *specs.LinuxResources) {
 		default:
 			c.add(p+".type", d.Type, `unknown type; use "a" (all), "b" (block) or "c" (character)`)
 		}
+		// Other letters than r, w and m are ignored (Warnings), as runc
+		// does; an empty access runc refuses.
 		if d.Access == "" {
 			c.add(p+".access", nil, `missing; use a combination of r, w and m, e.g. "rwm"`)
-		} else if strings.Trim(d.Access, "rwm") != "" {
-			c.add(p+".access", d.Access, `use a combination of r (read), w (write) and m (mknod)`)
 		}
 	}
 	if m := r.Memory; m != nil && m.Limit != nil && m.Swap != nil {
@@ -564,19 +494,22 @@ func (c *checker) seccomp(s *specs.LinuxSeccomp) {
 	}
 }
 
+// memoryPolicy checks linux.memoryPolicy. Each error starts with runc's
+// words ("invalid memory policy mode ...", "memory policy mode requires
+// ..."), which scripts match, and goes on with hull's detail.
 func (c *checker) memoryPolicy(mp *specs.LinuxMemoryPolicy) {
 	const p = "linux.memoryPolicy"
 	_, ok := mpolModes[mp.Mode]
 	if !ok {
-		c.add(p+".mode", string(mp.Mode), "unknown mode; see set_mempolicy(2) for the MPOL_* names")
+		c.addLead(fmt.Sprintf("invalid memory policy mode %q", mp.Mode), p+".mode", string(mp.Mode), "unknown mode; see set_mempolicy(2) for the MPOL_* names")
 	}
 	nodes, err := configs.ToCPUSet(mp.Nodes)
 	if err != nil {
-		c.add(p+".nodes", mp.Nodes, "%v; write a node list such as \"0-1\"", err)
+		c.addLead(fmt.Sprintf("invalid memory policy nodes %q", mp.Nodes), p+".nodes", mp.Nodes, "%v; write a node list such as \"0-1\"", err)
 	}
 	for i, f := range mp.Flags {
 		if _, ok := mpolFlags[f]; !ok {
-			c.add(jsonIndex(p+".flags", i), string(f), "unknown flag; use MPOL_F_STATIC_NODES, MPOL_F_RELATIVE_NODES or MPOL_F_NUMA_BALANCING")
+			c.addLead(fmt.Sprintf("invalid memory policy flag %q", f), jsonIndex(p+".flags", i), string(f), "unknown flag; use MPOL_F_STATIC_NODES, MPOL_F_RELATIVE_NODES or MPOL_F_NUMA_BALANCING")
 		}
 	}
 	if !ok || err != nil {
@@ -589,12 +522,12 @@ func (c *checker) memoryPolicy(mp *specs.LinuxMemoryPolicy) {
 	switch mp.Mode {
 	case specs.MpolDefault, specs.MpolLocal:
 		if n != 0 {
-			c.add(p+".nodes", mp.Nodes, "%s takes no nodes; remove them", mp.Mode)
+			c.addLead(fmt.Sprintf("memory policy mode requires 0 nodes but got %d", n), p+".nodes", mp.Nodes, "%s takes no nodes; remove them", mp.Mode)
 		}
 	case specs.MpolPreferred:
 	default:
 		if n == 0 {
-			c.add(p+".nodes", nil, "%s needs at least one node", mp.Mode)
+			c.addLead("memory policy mode requires at least one node but got 0", p+".nodes", nil, "%s needs at least one node", mp.Mode)
 		}
 	}
 }
@@ -608,11 +541,3 @@ func validDevName(name string) bool {
 }
 
 func hasNUL(s string) bool { return strings.IndexByte(s, 0) >= 0 }
-
-var knownCaps = func() map[string]bool {
-	m := map[string]bool{}
-	for _, c := range capability.ListKnown() {
-		m["CAP_"+strings.ToUpper(c.String())] = true
-	}
-	return m
-}()

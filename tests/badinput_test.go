@@ -116,9 +116,6 @@ func TestBadInput(t *testing.T) {
 		{name: "unknown-rlimit", config: mod(func(h *H, s *specs.Spec) {
 			s.Process.Rlimits = append(s.Process.Rlimits, specs.POSIXRlimit{Type: "RLIMIT_FOO", Hard: 1, Soft: 1})
 		}), wants: []string{"config.json", "process.rlimits", "RLIMIT_FOO"}},
-		{name: "ociVersion-2.0.0", config: mod(func(h *H, s *specs.Spec) {
-			s.Version = "2.0.0"
-		}), wants: []string{"config.json", "ociVersion", "2.0.0"}},
 		{name: "executable-is-directory", cmd: "run", config: mod(func(h *H, s *specs.Spec) {
 			s.Process.Args = []string{"/etc"}
 		}), wants: []string{"process.args", "/etc"}},

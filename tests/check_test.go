@@ -48,7 +48,7 @@ func TestCheck(t *testing.T) {
 		`process.cwd: "tmp": must be an absolute path`,
 		`linux.sysctl["vm.swappiness"]`,
 		`mounts[`, `"/nonexistent-source": bind mount source for /data is missing`,
-		`process.args[0]: "no-such-program": executable file not found in $PATH`,
+		`exec: "no-such-program": executable file not found in $PATH: `, `process.args[0]: "no-such-program": not found in $PATH`,
 		`linux.resources.unified["memory.max"]`,
 		`linux.resources.blockIO.weight`,
 		`process.apparmorProfile: "docker-default": AppArmor is not enabled`,

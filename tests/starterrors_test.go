@@ -42,6 +42,10 @@ func TestMountErrors(t *testing.T) {
 			if !strings.Contains(r.Stderr, want) || strings.Count(r.Stderr, "\n") != 1 {
 				t.Errorf("want one line with %q:\n%s", want, r)
 			}
+			// libcontainer's words lead, as runc prints them.
+			if lead := "hull: unable to start container process: error during container init: error mounting "; !strings.HasPrefix(r.Stderr, lead) {
+				t.Errorf("want the line to start with %q:\n%s", lead, r)
+			}
 			h.assertClean(id)
 		})
 	}
@@ -104,17 +108,7 @@ func TestStartErrors(t *testing.T) {
 // that capability (as on this test host).
 func TestRlimitAboveHardLimit(t *testing.T) {
 	t.Parallel()
-	status, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var capEff uint64
-	for _, l := range lines(string(status)) {
-		if v, ok := strings.CutPrefix(l, "CapEff:"); ok {
-			fmt.Sscanf(strings.TrimSpace(v), "%x", &capEff)
-		}
-	}
-	if capEff&(1<<24) != 0 {
+	if selfCapMask(t, "CapEff")&(1<<24) != 0 {
 		t.Skip("this test process has CAP_SYS_RESOURCE: hull may raise hard limits here")
 	}
 	h := newH(t)

@@ -66,7 +66,7 @@ func launch(c *cli.Context, g *globalOptions, o linux.LaunchOptions) (int, error
 		return -1, err
 	}
 	// What runc accepts silently, hull accepts too, but says so.
-	for _, fe := range append(spec.UnknownFields(b), spec.Warnings(b)...) {
+	for _, fe := range append(append(spec.UnknownFields(b), spec.Warnings(b)...), linux.HostWarnings(b)...) {
 		logrus.Warn(fe)
 	}
 	opts := linux.TranslateOptions(id)

@@ -11,6 +11,7 @@ import (
 	"github.com/opencontainers/runc/libcontainer"
 	"github.com/opencontainers/runc/libcontainer/utils"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
 
 	"github.com/hullrt/hull/linux"
@@ -62,9 +63,13 @@ func execCommand(g *globalOptions) *cli.Command {
 			if err != nil {
 				return err
 			}
-			proc, err := spec.ExecProcess(file, standalone, p, ct.Config().Umask)
+			proc, err := spec.ExecProcess(file, standalone, p)
 			if err != nil {
 				return err
+			}
+			// What runc runs without, hull runs without too, but says so.
+			for _, fe := range spec.ExecWarnings(file, standalone, p, ct.Config().Umask) {
+				logrus.Warn(fe)
 			}
 			subCgroups, err := subCgroupPaths(c.StringSlice("cgroup"))
 			if err != nil {
