@@ -179,6 +179,7 @@ func TestPreflight(t *testing.T) {
 		want string // "" for no error
 	}{
 		{"found on PATH", nil, ""},
+		{"found on PATH from another cwd", func(s *bundleSpec) { s.cwd = "/usr" }, ""},
 		{"absolute symlink resolved in the rootfs", func(s *bundleSpec) { s.args = []string{"link"} }, ""},
 		{"relative to cwd", func(s *bundleSpec) { s.args = []string{"./tool"}; s.cwd = "/bin" }, ""},
 		{"script with its interpreter", func(s *bundleSpec) { s.args = []string{"script"} }, ""},

@@ -273,7 +273,12 @@ func (v *rootView) findExecutable(name, cwd string, env []string) *execError {
 			dir = "." // an empty PATH entry is the current directory
 		}
 		p := path.Join(dir, name)
-		host, err := v.locate(path.Join(cwd, p), p)
+		full := p
+		if !path.IsAbs(full) {
+			// path.Join would put an absolute entry under cwd too.
+			full = path.Join(cwd, p)
+		}
+		host, err := v.locate(full, p)
 		if err != nil {
 			continue
 		}

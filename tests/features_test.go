@@ -746,7 +746,7 @@ func TestFeaturesCapabilities(t *testing.T) {
 		featHostLacks(t, h, h.bundle([]string{"true"}, func(s *specs.Spec) {
 			caps := []string{"CAP_CHOWN", c}
 			s.Process.Capabilities = &specs.LinuxCapabilities{Bounding: caps, Effective: caps, Permitted: caps}
-		}), "process.capabilities.bounding[1]")
+		}), "process.capabilities.effective[1]")
 	})
 }
 
