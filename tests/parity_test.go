@@ -68,6 +68,11 @@ var parityDeliberate = []deliberate{
 		reason: "the help text buried the one line that says what was wrong, and stdout is for a command's output",
 	},
 	{
+		scenario: "bad-json", command: "", aspect: "stderr",
+		what:   "a config.json that is not JSON is reported with file:line:column and what is probably missing; runc says only what encoding/json says (\"unexpected EOF\")",
+		reason: "runc's words name nothing a caller could match or a person could act on",
+	},
+	{
 		scenario: "exec", command: "exec", aspect: "stdout",
 		what:   "`exec --additional-gids 1` gives the process the groups [1]; runc gives [1 1] (`id` shows groups=1,1)",
 		reason: "runc's urfave/cli v1 slice flag with an alias (additional-gids, g) repeats a lone value; the duplicate changes no permission",
@@ -178,9 +183,13 @@ type step struct {
 	root   string             // --root instead of the side's
 	prefix []string           // run the runtime under this command (taskset)
 	tty    bool               // stdin is a new pty that is the command's controlling terminal
+	stdin  string             // the command's stdin (default: none)
 	host   func(*side) string // instead of a command: what the host shows
 	// status waits (on both sides) until `state` says so, before the step.
 	status string
+	// execd waits until the container's process has exec'd its program
+	// (`run --detach` returns while it may still be the runtime's init).
+	execd bool
 	// signal is sent to the runtime's process once the container runs
 	// (a foreground run forwards it).
 	signal syscall.Signal
@@ -328,6 +337,9 @@ type errRule struct {
 	warn string
 	// any: stderr is not compared (the exit code still is).
 	any bool
+	// logFile: the command logs to a --log file; runc then prints a
+	// failure's error to stderr as a plain line.
+	logFile bool
 }
 
 // ---------------------------------------------------------------------------
@@ -400,6 +412,9 @@ func runStep(t *testing.T, sd *side, st step) stepResult {
 	if st.status != "" {
 		waitSideStatus(t, sd, st.status)
 	}
+	if st.execd {
+		waitExecd(t, sd)
+	}
 	if st.host != nil {
 		return stepResult{host: st.host(sd)}
 	}
@@ -420,6 +435,9 @@ func runStep(t *testing.T, sd *side, st step) stepResult {
 		return stepResult{res: runWithTTY(t, sd.dir, name, args...)}
 	}
 	var o cmdOpts
+	if st.stdin != "" {
+		o.Stdin = strings.NewReader(sd.expand(st.stdin))
+	}
 	if st.signal != 0 {
 		o.Started = func(cmd *exec.Cmd) {
 			go func() {
@@ -444,6 +462,26 @@ func waitSideStatus(t *testing.T, sd *side, want string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Errorf("%s: container never reached status %q:\n%s", sd.name, want, last)
+}
+
+// waitExecd polls until the container's process is no longer the
+// runtime's init (its argv[0] is the runtime's binary; its /proc/PID/exe
+// may be a sealed copy of it) (5 s).
+func waitExecd(t *testing.T, sd *side) {
+	deadline := time.Now().Add(5 * time.Second)
+	var args []string
+	for time.Now().Before(deadline) {
+		out, err := exec.Command(sd.bin, "--root", sd.root, "state", sd.id).Output()
+		var st containerState
+		if err == nil && json.Unmarshal(out, &st) == nil && st.Pid > 0 {
+			args = sysproc.Cmdline(st.Pid)
+			if len(args) > 0 && filepath.Base(args[0]) != filepath.Base(sd.bin) {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Errorf("%s: the container's process is still %q after 5s", sd.name, args)
 }
 
 // runWithTTY runs the command with a new pty as stdin and controlling
@@ -621,6 +659,19 @@ func hullErrors(stderr string) []string {
 	return out
 }
 
+// otherLines returns the lines of stderr that are neither a runtime's log
+// line nor hull's error: what the container's process wrote.
+func otherLines(stderr string) []string {
+	var out []string
+	// Not lines(): a carriage return at the end is a difference.
+	for _, l := range strings.Split(stderr, "\n") {
+		if l != "" && !logrusLine.MatchString(l) && !strings.HasPrefix(l, "hull: ") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // compareStderr returns what differs between runc's and hull's stderr, or
 // "". runc writes logrus lines (time="..." level=error msg="..."); hull
 // writes "hull: <message>". By default runc's first error (without "runc
@@ -635,6 +686,15 @@ func compareStderr(rule errRule, runcErr, hullErr string) string {
 	}
 	re, he := runcMessages(runcErr, "error"), hullErrors(hullErr)
 	var problems []string
+	ro, ho := otherLines(runcErr), otherLines(hullErr)
+	switch {
+	case rule.logFile && len(re) == 0:
+		// With --log, runc logs there and writes a failure's error to
+		// stderr as a plain line.
+		re = ro
+	case strings.Join(ro, "\n") != strings.Join(ho, "\n"):
+		problems = append(problems, fmt.Sprintf("the process's stderr: runc %q, hull %q", ro, ho))
+	}
 	if rule.warn != "" {
 		found := false
 		for _, w := range runcMessages(runcErr, "warning") {
@@ -734,6 +794,80 @@ func symlinkTree(sd *side) string {
 		}
 	}
 	return ""
+}
+
+// sideWrite writes a file into the side's directory.
+func sideWrite(name, content string) func(*side) string {
+	return func(sd *side) string {
+		if err := os.WriteFile(filepath.Join(sd.dir, name), []byte(content), 0o644); err != nil {
+			return "error: " + err.Error()
+		}
+		return ""
+	}
+}
+
+// jsonLog reads a --log-format json log: per line, its keys, its level
+// and the first four words of its message (hull may add detail after
+// runc's words).
+func jsonLog(name string) func(*side) string {
+	return func(sd *side) string {
+		data, err := os.ReadFile(filepath.Join(sd.dir, name))
+		if err != nil {
+			return "error: " + strings.ReplaceAll(err.Error(), sd.dir, "<dir>")
+		}
+		var out []string
+		for _, l := range lines(string(data)) {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(l), &m); err != nil {
+				out = append(out, "not JSON: "+l)
+				continue
+			}
+			var keys []string
+			for k := range m {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			words := strings.Fields(fmt.Sprint(m["msg"]))
+			lead := strings.TrimRight(strings.Join(words[:min(4, len(words))], " "), ":;,.")
+			out = append(out, fmt.Sprintf("keys %v level %v msg %q", keys, m["level"], lead))
+		}
+		return strings.Join(out, "\n")
+	}
+}
+
+// pidFileMatchesState says whether the pid file holds the pid `state`
+// reports.
+func pidFileMatchesState(name string) func(*side) string {
+	return func(sd *side) string {
+		data, err := os.ReadFile(filepath.Join(sd.dir, name))
+		if err != nil {
+			return "error: " + strings.ReplaceAll(err.Error(), sd.dir, "<dir>")
+		}
+		out, err := exec.Command(sd.bin, "--root", sd.root, "state", sd.id).Output()
+		var st containerState
+		if err != nil || json.Unmarshal(out, &st) != nil {
+			return fmt.Sprintf("state failed: %v", err)
+		}
+		return fmt.Sprintf("pid file %q matches state: %v", strings.Trim(string(data), "0123456789"), string(data) == strconv.Itoa(st.Pid))
+	}
+}
+
+// pidFileIsProcess says whether the pid file names a live process whose
+// command is comm.
+func pidFileIsProcess(name, comm string) func(*side) string {
+	return func(sd *side) string {
+		data, err := os.ReadFile(filepath.Join(sd.dir, name))
+		if err != nil {
+			return "error: " + strings.ReplaceAll(err.Error(), sd.dir, "<dir>")
+		}
+		// A detached exec returns before its process has exec'd comm.
+		ok := false
+		for deadline := time.Now().Add(5 * time.Second); !ok && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			got, err := os.ReadFile("/proc/" + strings.TrimSpace(string(data)) + "/comm")
+			ok = err == nil && strings.TrimSpace(string(got)) == comm
+		}
+		return fmt.Sprintf("pid file %q names %s: %v", strings.Trim(string(data), "0123456789"), comm, ok)
+	}
 }
 
 // removeFile removes a file of the side's directory.
@@ -934,17 +1068,19 @@ cat /proc/self/cgroup | cut -d: -f2-; awk '{print $2, $3, $4}' /proc/self/mounts
 			{args: []string{"exec", "--cap", "CAP_NET_ADMIN", "--cap", "CAP_SYS_ADMIN", "{id}", "grep", "Cap", "/proc/self/status"}},
 			{args: []string{"exec", "{id}", "/bin/nope"}, err: errRule{has: "no such file or directory"}},
 			{args: []string{"exec", "{id}", "nope"}, err: errRule{has: "executable file not found in $PATH"}},
-			{args: []string{"exec", "--pid-file", "{dir}/no/such/dir/pid", "{id}", "true"}, err: errRule{any: true}},
+			// runc's temporary pid file is .pid, hull's .pid.<random>.
+			{args: []string{"exec", "--pid-file", "{dir}/no/such/dir/pid", "{id}", "true"}, err: errRule{has: "no such file or directory"}},
 			{args: []string{"exec", "--detach", "--pid-file", "{dir}/exec.pid", "{id}", "sleep", "1"}},
 			{args: []string{"exec", "--process", "{dir}/nosuch.json", "{id}"}, err: errRule{has: "no such file or directory"}},
-			{args: []string{"exec", "--cgroup", "nosuchctrl:sub", "{id}", "true"}, err: errRule{any: true}},
+			{args: []string{"exec", "--cgroup", "nosuchctrl:sub", "{id}", "true"}},
 			forceStep,
 		}},
 		{name: "exec-cgroup", args: longRunning, mods: []func(*specs.Spec){withCgroupsPath}, skip: v1, steps: []step{
 			runDetach,
 			{host: subCgroups("memory", "cpu", "cpuacct")},
 			{args: []string{"exec", "--cgroup", "memory:sub", "--cgroup", "cpu,cpuacct:sub", "{id}", "cat", "/proc/self/cgroup"}},
-			{args: []string{"exec", "--cgroup", "sub", "{id}", "cat", "/proc/self/cgroup"}, err: errRule{any: true}},
+			// Which hierarchy lacks "sub" first depends on map order.
+			{args: []string{"exec", "--cgroup", "sub", "{id}", "cat", "/proc/self/cgroup"}, err: errRule{has: "no such file or directory"}},
 			forceStep,
 		}},
 		{name: "exec-stopped", args: []string{"true"}, steps: []step{
@@ -963,13 +1099,13 @@ cat /proc/self/cgroup | cut -d: -f2-; awk '{print $2, $3, $4}' /proc/self/mounts
 		}},
 		{name: "pause-resume", args: longRunning, steps: []step{
 			runDetach,
-			{args: []string{"pause", "{id}"}},
+			{args: []string{"pause", "{id}"}, execd: true},
 			stateStep,
 			{args: []string{"ps", "{id}"}, out: outFields},
 			{args: []string{"exec", "{id}", "true"}, err: errRule{has: "paused"}},
-			{args: []string{"pause", "{id}"}, err: errRule{any: true}},
+			{args: []string{"pause", "{id}"}},
 			{args: []string{"resume", "{id}"}},
-			{args: []string{"resume", "{id}"}, err: errRule{any: true}},
+			{args: []string{"resume", "{id}"}},
 			stateStep,
 			{args: []string{"delete", "--force", "{id}"}},
 		}},
@@ -982,7 +1118,9 @@ cat /proc/self/cgroup | cut -d: -f2-; awk '{print $2, $3, $4}' /proc/self/mounts
 			{args: []string{"update", "--cpu-share", "512", "{id}"}},
 			{args: []string{"update", "--pids-limit", "50", "{id}"}},
 			execIn("cat", "/sys/fs/cgroup/cpu/cpu.shares", "/sys/fs/cgroup/pids/pids.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"),
-			{args: []string{"update", "--memory", "banana", "{id}"}, err: errRule{any: true}},
+			{args: []string{"update", "--memory", "banana", "{id}"}},
+			{args: []string{"update", "-r", "-", "{id}"}, stdin: `{"pids": {"limit": 77}}`},
+			execIn("cat", "/sys/fs/cgroup/pids/pids.max"),
 			forceStep,
 		}},
 		{name: "update-blkio", args: longRunning, skip: func() string {
@@ -1002,7 +1140,7 @@ cat /proc/self/cgroup | cut -d: -f2-; awk '{print $2, $3, $4}' /proc/self/mounts
 		}},
 		{name: "ps", args: longRunning, steps: []step{
 			runDetach,
-			{args: []string{"ps", "{id}"}, out: outFields},
+			{args: []string{"ps", "{id}"}, out: outFields, execd: true},
 			{args: []string{"ps", "--format", "json", "{id}"}, out: outFields},
 			{args: []string{"ps", "{id}", "-o", "pid,comm"}, out: outFields},
 			forceStep,
@@ -1059,8 +1197,52 @@ cat /proc/self/cgroup | cut -d: -f2-; awk '{print $2, $3, $4}' /proc/self/mounts
 			{args: []string{"create", "--bundle", "{bundle}", "{id}"}, err: errRule{has: "executable file not found in $PATH"}},
 		}},
 		{name: "bad-json", raw: `{"ociVersion": "1.0.2", "process": `, steps: []step{
-			{args: []string{"create", "--bundle", "{bundle}", "{id}"}, err: errRule{any: true}},
-			{args: []string{"run", "--bundle", "{bundle}", "{id}"}, err: errRule{any: true}},
+			{args: []string{"create", "--bundle", "{bundle}", "{id}"}},
+			{args: []string{"run", "--bundle", "{bundle}", "{id}"}},
+			{args: []string{"state", "{id}"}, err: errRule{lead: "container does not exist"}},
+		}},
+		{name: "log-json", steps: []step{
+			{args: []string{"--log", "{dir}/log.json", "--log-format", "json", "state", "{id}"}, err: errRule{lead: "container does not exist", logFile: true}},
+			{host: jsonLog("log.json")},
+		}},
+		{name: "pid-file", args: longRunning, steps: []step{
+			{args: []string{"create", "--pid-file", "{dir}/pid", "--bundle", "{bundle}", "{id}"}},
+			{host: pidFileMatchesState("pid")},
+			{args: []string{"exec", "--detach", "--pid-file", "{dir}/exec.pid", "{id}", "sleep", "100"}, err: errRule{any: true}},
+			startStep,
+			{args: []string{"exec", "--detach", "--pid-file", "{dir}/exec.pid", "{id}", "sleep", "100"}},
+			{host: pidFileIsProcess("exec.pid", "sleep")},
+			forceStep,
+		}},
+		{name: "exec-process-file", args: longRunning, steps: []step{
+			runDetach,
+			{host: sideWrite("process.json", `{"args": ["sh", "-c", "echo $X; pwd; id -u"], "env": ["X=a,b", "PATH=/bin"], "cwd": "/tmp", "user": {"uid": 65534, "gid": 65534}}`)},
+			{args: []string{"exec", "--process", "{dir}/process.json", "{id}"}},
+			{host: sideWrite("bad.json", `{"args": [}`)},
+			{args: []string{"exec", "--process", "{dir}/bad.json", "{id}"}, err: errRule{any: true}},
+			forceStep,
+		}},
+		{name: "created-container", args: longRunning, steps: []step{
+			createStep,
+			{args: []string{"pause", "{id}"}},
+			stateStep,
+			{args: []string{"delete", "{id}"}},
+			{args: []string{"resume", "{id}"}},
+			{args: []string{"delete", "{id}"}},
+			{args: []string{"state", "{id}"}, err: errRule{lead: "container does not exist"}},
+		}},
+		{name: "checkpoint", args: longRunning, skip: func() string {
+			if _, err := exec.LookPath("criu"); err != nil {
+				return "needs criu (apt-get install criu)"
+			}
+			return ""
+		}, steps: []step{
+			runDetach,
+			// CRIU's own log lines (runc relays them as warnings) differ
+			// run to run.
+			{args: []string{"checkpoint", "--image-path", "{dir}/image", "{id}"}, err: errRule{has: "criu failed"}},
+			stateStep,
+			forceStep,
 		}},
 		{name: "no-config", steps: []step{
 			{args: []string{"create", "--bundle", "{dir}", "{id}"}, err: errRule{has: "config.json"}},
@@ -1167,6 +1349,11 @@ func TestParityCompareStderr(t *testing.T) {
 		{name: "warn", rule: errRule{warn: "CAP_X"}, runc: `level=warning msg="ignoring unknown or unavailable capabilities: [CAP_X]"`, hull: `level=warning msg="config.json: CAP_X: unknown, dropped"`},
 		{name: "warn-missing", rule: errRule{warn: "CAP_X"}, runc: `level=warning msg="ignoring unknown or unavailable capabilities: [CAP_X]"`, differ: true},
 		{name: "any", rule: errRule{any: true}, runc: dne, hull: "hull: something else\n"},
+		{name: "process-stderr", runc: "err\n", hull: "err\n"},
+		{name: "process-stderr-differs", runc: "err\n", hull: "err\r\n", differ: true},
+		{name: "process-stderr-and-error", runc: "out\n" + dne, hull: "out\nhull: container does not exist: x\n"},
+		{name: "log-file-plain-error", rule: errRule{logFile: true}, runc: "container does not exist\n", hull: "hull: container does not exist: x\n"},
+		{name: "log-file-plain-error-differs", rule: errRule{logFile: true}, runc: "container does not exist\n", hull: "hull: no such container\n", differ: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := compareStderr(tc.rule, tc.runc, tc.hull)
