@@ -548,7 +548,7 @@ func compareStep(t *testing.T, scenario string, i int, st step, sides []*side, r
 	var diffs []string
 	differ := func(aspect, detail string) {
 		if d := findDeliberate(scenario, st, aspect); d != nil && d.adjust == nil {
-			t.Logf("%s: %s differs, deliberately (%s)", what, aspect, d.what)
+			t.Logf("%s: %s differs, deliberately: %s (%s)", what, aspect, d.what, d.reason)
 			return
 		}
 		diffs = append(diffs, aspect+": "+detail)
@@ -1123,6 +1123,16 @@ cat /proc/self/cgroup | cut -d: -f2-; awk '{print $2, $3, $4}' /proc/self/mounts
 			execIn("cat", "/sys/fs/cgroup/pids/pids.max"),
 			forceStep,
 		}},
+		{name: "cgroup-files", skip: v1, args: sh(`cd /sys/fs/cgroup; cat memory/memory.limit_in_bytes memory/memory.soft_limit_in_bytes memory/memory.swappiness
+cat cpu/cpu.shares cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us pids/pids.max cpuset/cpuset.cpus; cat devices/devices.list`),
+			mods: []func(*specs.Spec){func(s *specs.Spec) {
+				r := s.Linux.Resources
+				r.Memory = &specs.LinuxMemory{Limit: ptr(int64(100 << 20)), Reservation: ptr(int64(50 << 20)), Swappiness: ptr(uint64(10))}
+				r.CPU = &specs.LinuxCPU{Shares: ptr(uint64(256)), Quota: ptr(int64(50000)), Period: ptr(uint64(100000)), Cpus: "0"}
+				r.Pids = &specs.LinuxPids{Limit: ptr(int64(64))}
+			}}, steps: []step{
+				{args: []string{"run", "--bundle", "{bundle}", "{id}"}},
+			}},
 		{name: "update-blkio", args: longRunning, skip: func() string {
 			if why := v1(); why != "" {
 				return why
