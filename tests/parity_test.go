@@ -989,6 +989,11 @@ cat /proc/self/cgroup | cut -d: -f2-; awk '{print $2, $3, $4}' /proc/self/mounts
 			startStep, stateStep,
 			{args: []string{"start", "{id}"}},
 			killStep, {args: []string{"state", "{id}"}, out: outJSON("pid", "created"), status: "stopped"},
+			{args: []string{"ps", "{id}"}},
+			{args: []string{"events", "--stats", "{id}"}},
+			{args: []string{"pause", "{id}"}},
+			{args: []string{"update", "--pids-limit", "10", "{id}"}},
+			{args: []string{"start", "{id}"}},
 			{args: []string{"kill", "{id}", "KILL"}, err: errRule{lead: "container not running"}},
 			deleteStep,
 			{args: []string{"state", "{id}"}, err: errRule{lead: "container does not exist"}},
@@ -998,6 +1003,14 @@ cat /proc/self/cgroup | cut -d: -f2-; awk '{print $2, $3, $4}' /proc/self/mounts
 		}},
 		{name: "the-view-inside", args: sh(view), steps: []step{
 			{args: []string{"run", "--bundle", "{bundle}", "{id}"}},
+		}},
+		{name: "the-view-inside-a-terminal", args: sh(view), mods: []func(*specs.Spec){withTerminal}, steps: []step{
+			{args: []string{"run", "--bundle", "{bundle}", "{id}"}, tty: true},
+		}},
+		{name: "terminal-without-console-socket", args: longRunning, mods: []func(*specs.Spec){withTerminal}, steps: []step{
+			{args: []string{"create", "--bundle", "{bundle}", "{id}"}},
+			{args: []string{"run", "--detach", "--bundle", "{bundle}", "{id}"}},
+			{args: []string{"state", "{id}"}, err: errRule{lead: "container does not exist"}},
 		}},
 		{name: "list", args: longRunning, steps: []step{
 			runDetach,
@@ -1020,11 +1033,17 @@ cat /proc/self/cgroup | cut -d: -f2-; awk '{print $2, $3, $4}' /proc/self/mounts
 			runDetach,
 			{args: []string{"kill", "{id}", "0"}},
 			{args: []string{"kill", "{id}", "FOO"}, err: errRule{has: "FOO"}},
+			{args: []string{"kill", "{id}", "65"}},
+			{args: []string{"kill", "{id}", "USR1"}},
+			{args: []string{"kill", "{id}", "SIGUSR1"}},
+			{args: []string{"kill", "{id}", "10"}},
+			{args: []string{"kill", "{id}", "usr1"}},
 			{args: []string{"kill", "{id}", "SIGTERM"}},
 			{args: []string{"kill", "{id}", "0"}},
 			{args: []string{"kill", "{id}", "KILL", "--all"}},
 			{args: []string{"kill", "{id}", "0"}, status: "stopped", err: errRule{lead: "container not running"}},
-			{args: []string{"kill", "--all", "{id}", "9"}, err: errRule{lead: "container not running"}},
+			// runc lets --all reach the leftovers of a stopped container.
+			{args: []string{"kill", "--all", "{id}", "9"}},
 			deleteStep,
 		}},
 		{name: "kill-created", args: longRunning, steps: []step{
