@@ -191,8 +191,11 @@ type step struct {
 	// (`run --detach` returns while it may still be the runtime's init).
 	execd bool
 	// signal is sent to the runtime's process once the container runs
-	// (a foreground run forwards it).
+	// (a foreground run forwards it); with caught, once the container's
+	// process has a handler for it (sh's trap), since PID 1 ignores a
+	// signal it does not handle.
 	signal syscall.Signal
+	caught bool
 	out    outNorm // stdout; nil: exact after substituting the side's names
 	err    errRule
 }
@@ -442,6 +445,9 @@ func runStep(t *testing.T, sd *side, st step) stepResult {
 		o.Started = func(cmd *exec.Cmd) {
 			go func() {
 				waitSideStatus(t, sd, "running")
+				if st.caught {
+					waitCaught(t, sd, st.signal)
+				}
 				_ = cmd.Process.Signal(st.signal)
 			}()
 		}
@@ -462,6 +468,28 @@ func waitSideStatus(t *testing.T, sd *side, want string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Errorf("%s: container never reached status %q:\n%s", sd.name, want, last)
+}
+
+// waitCaught polls until the container's process has a handler for sig
+// (SigCgt in /proc/PID/status) (5 s).
+func waitCaught(t *testing.T, sd *side, sig syscall.Signal) {
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		out, err := exec.Command(sd.bin, "--root", sd.root, "state", sd.id).Output()
+		var st containerState
+		if err == nil && json.Unmarshal(out, &st) == nil && st.Pid > 0 {
+			status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", st.Pid))
+			for _, l := range strings.Split(string(status), "\n") {
+				if hex, ok := strings.CutPrefix(l, "SigCgt:\t"); ok {
+					if mask, err := strconv.ParseUint(hex, 16, 64); err == nil && mask&(1<<(uint(sig)-1)) != 0 {
+						return
+					}
+				}
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Errorf("%s: the container's process has no handler for %v after 5s", sd.name, sig)
 }
 
 // waitExecd polls until the container's process is no longer the
@@ -1031,7 +1059,9 @@ cat /proc/self/cgroup | cut -d: -f2-; awk '{print $2, $3, $4}' /proc/self/mounts
 		}},
 		{name: "kill", args: longRunning, steps: []step{
 			runDetach,
-			{args: []string{"kill", "{id}", "0"}},
+			// Before it execs sleep, the init is a Go program that a
+			// SIGTERM would end.
+			{args: []string{"kill", "{id}", "0"}, execd: true},
 			{args: []string{"kill", "{id}", "FOO"}, err: errRule{has: "FOO"}},
 			{args: []string{"kill", "{id}", "65"}},
 			{args: []string{"kill", "{id}", "USR1"}},
@@ -1198,7 +1228,7 @@ cat cpu/cpu.shares cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us pids/pids.max cpus
 			{args: []string{"run", "--bundle", "{bundle}", "{id}"}, signal: syscall.SIGTERM},
 		}},
 		{name: "run-forwards-signals-to-init", args: sh(`trap 'echo got TERM; exit 42' TERM; echo ready; while :; do sleep 0.1; done`), steps: []step{
-			{args: []string{"run", "--bundle", "{bundle}", "{id}"}, signal: syscall.SIGTERM},
+			{args: []string{"run", "--bundle", "{bundle}", "{id}"}, signal: syscall.SIGTERM, caught: true},
 		}},
 		{name: "run-pinned", args: sh(`grep Cpus_allowed_list /proc/self/status`), skip: needCPUs(2), steps: []step{
 			{args: []string{"run", "--bundle", "{bundle}", "{id}"}, prefix: []string{"taskset", "-c", "0"}},
