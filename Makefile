@@ -92,9 +92,12 @@ unit: deps
 	$(GO) test -tags $(TAGS) -count=1 $(PKGS_UNIT)
 
 # Real containers; needs root. testsum prints every failure's output, every
-# skip's reason and "integration: N passed, N failed, N skipped".
+# skip's reason and "integration: N passed, N failed, N skipped". The
+# comparisons with runc (tests/parity_test.go) run the reference runc that
+# scripts/install-runc-ref.sh builds once from go.mod's runc version.
 integration: deps build
-	set -o pipefail; HULL_BINARY=$(HULL) $(GO) test -json -tags $(TAGS) -count=1 -timeout 15m ./tests/... \
+	set -o pipefail; runc_ref=$$(./scripts/install-runc-ref.sh) || exit 1; \
+	HULL_BINARY=$(HULL) HULL_RUNC_REF=$$runc_ref $(GO) test -json -tags $(TAGS) -count=1 -timeout 15m ./tests/... \
 		| $(GO) run ./tests/internal/testsum integration
 
 # Short fuzzing of every parser; `make fuzz FUZZTIME=5m` for longer runs.
@@ -125,10 +128,13 @@ conformance: deps build
 	./scripts/conformance.sh $(CONFORMANCE_FLAGS)
 
 # hull against runc, interleaved in one run; prints medians and p90 per
-# scenario and asserts nothing. BENCH_ROUNDS=50 for steadier numbers;
-# BENCH_RUNC=/path/to/runc to compare with another runc than Debian's.
+# scenario and asserts nothing. BENCH_ROUNDS=50 for steadier numbers. The
+# runc is the reference one (go.mod's runc version, the same libcontainer,
+# built once by scripts/install-runc-ref.sh); BENCH_RUNC=/path/to/runc
+# compares with another, e.g. BENCH_RUNC=/usr/sbin/runc for Debian's.
 .PHONY: bench
 BENCH_ROUNDS ?= 20
-BENCH_RUNC ?= runc
+BENCH_RUNC ?=
 bench: deps build
-	$(GO) run ./tests/bench -hull $(HULL) -runc $(BENCH_RUNC) -n $(BENCH_ROUNDS)
+	runc='$(BENCH_RUNC)'; runc=$${runc:-$$(./scripts/install-runc-ref.sh)} || exit 1; \
+	$(GO) run ./tests/bench -hull $(HULL) -runc "$$runc" -n $(BENCH_ROUNDS)

@@ -21,7 +21,6 @@ build=(
 base=(
 	"${build[@]}"
 	"busybox-static:/bin/busybox"
-	"runc:/usr/sbin/runc"                 # the side-by-side oracle and benchmark
 	"iproute2:/sbin/ip"                   # veth pairs for linux.netDevices
 	"procps:/bin/ps"                      # hull ps runs ps(1)
 	"util-linux:/usr/bin/nsenter"         # the systemd cgroup test

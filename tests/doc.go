@@ -4,9 +4,10 @@
 //
 // The tests need root, /bin/busybox and a built hull (HULL_BINARY, default
 // ../bin/hull, else built on the fly with -tags seccomp). Tests that compare
-// with runc skip when runc is not installed. Every test removes what it
-// created (containers, cgroups, mounts, processes, temp dirs) and fails when
-// hull leaves something behind.
+// with runc use the reference runc (HULL_RUNC_REF, else the cache that
+// scripts/install-runc-ref.sh fills) and skip when there is none. Every
+// test removes what it created (containers, cgroups, mounts, processes,
+// temp dirs) and fails when hull leaves something behind.
 //
 // Run as root from the module root:
 //

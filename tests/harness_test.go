@@ -235,9 +235,13 @@ type H struct {
 	mu          sync.Mutex
 	ids         []string
 	bundles     []string
-	cgroupPaths map[string]string // id -> configured linux.cgroupsPath
-	runcRoots   map[string]string // id -> runc --root, for runc containers
+	cgroupPaths map[string]string  // id -> configured linux.cgroupsPath
+	runcs       map[string]runcRun // id -> the runc that made it, for runc containers
 }
+
+// runcRun is the runc binary and --root that a runc container of a test
+// lives under, so that cleanup deletes it with the same runc.
+type runcRun struct{ bin, root string }
 
 // newH returns a harness, skipping the test when the machine cannot run
 // containers and failing it when hull could not be found or built.
@@ -251,7 +255,7 @@ func newH(t *testing.T) *H {
 	}
 	dir := t.TempDir()
 	h := &H{t: t, dir: dir, root: filepath.Join(dir, "state"),
-		cgroupPaths: map[string]string{}, runcRoots: map[string]string{}}
+		cgroupPaths: map[string]string{}, runcs: map[string]runcRun{}}
 	// Registered after t.TempDir, so it runs before the directory is removed.
 	t.Cleanup(h.cleanup)
 	return h
@@ -275,6 +279,17 @@ func (h *H) track(id string) {
 		}
 	}
 	h.ids = append(h.ids, id)
+}
+
+// runcID returns a fresh container ID for a container that runc (bin,
+// with --root root) makes, registered so that cleanup deletes it with that
+// runc and looks for its leftovers under that root.
+func (h *H) runcID(bin, root string) string {
+	id := h.id()
+	h.mu.Lock()
+	h.runcs[id] = runcRun{bin: bin, root: root}
+	h.mu.Unlock()
+	return id
 }
 
 // hull runs the hull binary with --root h.root and args.
@@ -453,8 +468,8 @@ func (h *H) leftovers(id string) []string {
 	var out []string
 	root := h.root
 	h.mu.Lock()
-	if rr, ok := h.runcRoots[id]; ok {
-		root = rr
+	if rr, ok := h.runcs[id]; ok {
+		root = rr.root
 	}
 	cgPath := h.cgroupPaths[id]
 	bundles := append([]string(nil), h.bundles...)
@@ -599,10 +614,10 @@ func (h *H) cleanup() {
 	h.mu.Unlock()
 	for _, id := range ids {
 		h.mu.Lock()
-		rr, isRunc := h.runcRoots[id]
+		rr, isRunc := h.runcs[id]
 		h.mu.Unlock()
 		if isRunc {
-			runCmd(h.t, h.dir, cmdOpts{}, "runc", "--root", rr, "delete", "--force", id)
+			runCmd(h.t, h.dir, cmdOpts{}, rr.bin, "--root", rr.root, "delete", "--force", id)
 		} else {
 			runCmd(h.t, h.dir, cmdOpts{}, hullBin, "--root", h.root, "delete", "--force", id)
 		}
@@ -645,7 +660,13 @@ func (h *H) forceClean(id string) {
 	for _, m := range sysproc.MountsUnder(append(bundles, rootfsDir)...) {
 		_ = unix.Unmount(m, unix.MNT_DETACH)
 	}
-	_ = os.RemoveAll(filepath.Join(h.root, id))
+	root := h.root
+	h.mu.Lock()
+	if rr, ok := h.runcs[id]; ok {
+		root = rr.root
+	}
+	h.mu.Unlock()
+	_ = os.RemoveAll(filepath.Join(root, id))
 }
 
 // rmdirTree removes a cgroup directory and its children, deepest first
