@@ -61,20 +61,6 @@ func requireCriuFailing(t *testing.T) string {
 	return why
 }
 
-// ckptRefRunc is runc 1.5, the reference for checkpoint and restore (the
-// Debian runc 1.1 in PATH has other flags and words); "" when absent.
-func ckptRefRunc() string {
-	p := os.Getenv("HULL_RUNC_REF")
-	if p == "" {
-		p = "/tmp/runcref/bin/runc"
-	}
-	out, err := exec.Command(p, "--version").Output()
-	if err != nil || !strings.Contains(string(out), "runc version 1.5") {
-		return ""
-	}
-	return p
-}
-
 // ckptRunc runs the reference runc on the harness's bundles, with its own
 // --root; its containers are deleted with it (the runc in PATH, which the
 // harness's cleanup uses, cannot read runc 1.5's state).
@@ -86,7 +72,7 @@ type ckptRunc struct {
 
 func newCkptRunc(t *testing.T, h *H) *ckptRunc {
 	t.Helper()
-	bin := ckptRefRunc()
+	bin := optionalRunc()
 	if bin == "" {
 		return nil
 	}
@@ -100,13 +86,7 @@ func newCkptRunc(t *testing.T, h *H) *ckptRunc {
 	return r
 }
 
-func (r *ckptRunc) id() string {
-	id := r.h.id()
-	r.h.mu.Lock()
-	r.h.runcRoots[id] = r.root
-	r.h.mu.Unlock()
-	return id
-}
+func (r *ckptRunc) id() string { return r.h.runcID(r.bin, r.root) }
 
 func (r *ckptRunc) run(o cmdOpts, args ...string) result {
 	r.h.t.Helper()
@@ -249,7 +229,7 @@ func TestCheckpointFailsCleanly(t *testing.T) {
 	t.Run("same as runc", func(t *testing.T) {
 		rc := newCkptRunc(t, h)
 		if rc == nil {
-			t.Skip("runc 1.5 (the reference) is not at /tmp/runcref/bin/runc or $HULL_RUNC_REF")
+			t.Skip("no reference runc (HULL_RUNC_REF, or scripts/install-runc-ref.sh's cache)")
 		}
 		rid := rc.id()
 		if r := rc.run(cmdOpts{}, "run", "--detach", "--bundle", bundle, rid); r.Code != 0 {
@@ -307,7 +287,7 @@ func TestRestoreFailsCleanly(t *testing.T) {
 	t.Run("same as runc", func(t *testing.T) {
 		rc := newCkptRunc(t, h)
 		if rc == nil {
-			t.Skip("runc 1.5 (the reference) is not at /tmp/runcref/bin/runc or $HULL_RUNC_REF")
+			t.Skip("no reference runc (HULL_RUNC_REF, or scripts/install-runc-ref.sh's cache)")
 		}
 		rid, id := rc.id(), h.id()
 		want := rc.run(cmdOpts{}, "restore", "--detach", "--bundle", bundle, "--image-path", img, rid)

@@ -1266,35 +1266,6 @@ func TestFeaturesAnnotations(t *testing.T) {
 // ---------------------------------------------------------------------------
 // the document as a whole, against runc's
 
-// featRuncRef returns $RUNC_REF, a reference runc of the version go.mod
-// requires (the libcontainer hull is built on), or skips saying why.
-func featRuncRef(t *testing.T) string {
-	t.Helper()
-	ref := os.Getenv("RUNC_REF")
-	if ref == "" {
-		t.Skip("RUNC_REF is not set; point it at a runc built from the go.mod version (go install github.com/opencontainers/runc@<version>, tags seccomp urfave_cli_no_docs) to compare with it")
-	}
-	mod, err := os.ReadFile("../go.mod")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := ""
-	for _, l := range lines(string(mod)) {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == "github.com/opencontainers/runc" {
-			want = strings.TrimPrefix(f[1], "v")
-		}
-	}
-	out, err := exec.Command(ref, "--version").Output()
-	if err != nil {
-		t.Fatalf("RUNC_REF=%s --version: %v", ref, err)
-	}
-	first, _, _ := strings.Cut(string(out), "\n")
-	if got := strings.TrimPrefix(first, "runc version "); got != want {
-		t.Skipf("RUNC_REF=%s is runc %q; the comparison needs runc %s, the version in go.mod", ref, got, want)
-	}
-	return ref
-}
-
 // featDiff lists the JSON paths where a and b differ.
 func featDiff(path string, a, b any) []string {
 	am, aok := a.(map[string]any)
@@ -1326,7 +1297,7 @@ func featDiff(path string, a, b any) []string {
 // hull truly implements something else, listed here with the reason.
 func TestFeaturesMatchRunc(t *testing.T) {
 	t.Parallel()
-	ref := featRuncRef(t)
+	ref := requireRunc(t)
 	h := newH(t)
 	docs := map[string]map[string]any{}
 	for name, bin := range map[string]string{"runc": ref, "hull": hullBin} {

@@ -28,7 +28,7 @@ var (
 // the reason when it is not installed.
 func requireRunc(t *testing.T) string {
 	t.Helper()
-	runcRefOnce.Do(func() { runcRefPath, runcRefSkip, runcRefErr = findRuncRef() })
+	lookRuncRef()
 	if runcRefErr != nil {
 		t.Fatal(runcRefErr)
 	}
@@ -36,6 +36,18 @@ func requireRunc(t *testing.T) string {
 		t.Skip(runcRefSkip)
 	}
 	return runcRefPath
+}
+
+// optionalRunc returns the reference runc's path, or "" when there is
+// none, for tests that compare with runc where they can and run on their
+// own otherwise.
+func optionalRunc() string {
+	lookRuncRef()
+	return runcRefPath
+}
+
+func lookRuncRef() {
+	runcRefOnce.Do(func() { runcRefPath, runcRefSkip, runcRefErr = findRuncRef() })
 }
 
 // findRuncRef looks where install-runc-ref.sh puts the binary, unless

@@ -5,8 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -79,13 +77,11 @@ func TestUserNamespaceJoinedByPath(t *testing.T) {
 			}
 
 			t.Run("runc", func(t *testing.T) {
-				runc := referenceRunc(t)
+				runc := requireRunc(t)
 				rh := newH(t)
-				runcID := rh.id()
-				rh.mu.Lock()
-				rh.runcRoots[runcID] = filepath.Join(rh.dir, "runc-state")
-				rh.mu.Unlock()
-				want := runCmd(t, rh.dir, cmdOpts{}, runc, "--root", rh.runcRoots[runcID], "run", "--bundle", b, runcID)
+				runcRoot := filepath.Join(rh.dir, "runc-state")
+				runcID := rh.runcID(runc, runcRoot)
+				want := runCmd(t, rh.dir, cmdOpts{}, runc, "--root", runcRoot, "run", "--bundle", b, runcID)
 				if want.Code != 0 || want.Stdout != out {
 					t.Errorf("runc differs:\nrunc:\n%s\nhull:\n%s", want, sysproc.Indent(out))
 				}
@@ -160,25 +156,4 @@ func fieldsOfLines(s string) []string {
 		out = append(out, strings.Join(strings.Fields(l), " "))
 	}
 	return out
-}
-
-var runcVersion = regexp.MustCompile(`runc version (\d+)\.(\d+)`)
-
-// referenceRunc returns runc from PATH when it is 1.2 or later (the
-// versions that join a user namespace by path without uidMappings), and
-// skips the test otherwise.
-func referenceRunc(t *testing.T) string {
-	t.Helper()
-	runc := requireRunc(t)
-	out, _ := exec.Command(runc, "--version").Output()
-	m := runcVersion.FindStringSubmatch(string(out))
-	if m == nil {
-		t.Skipf("%s --version says %q, not which runc it is", runc, out)
-	}
-	major, _ := strconv.Atoi(m[1])
-	minor, _ := strconv.Atoi(m[2])
-	if major < 1 || major == 1 && minor < 2 {
-		t.Skipf("%s is runc %s.%s; runc before 1.2 cannot be compared here: it wants uidMappings along with a user namespace path", runc, m[1], m[2])
-	}
-	return runc
 }
