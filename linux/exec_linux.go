@@ -34,10 +34,10 @@ func Exec(c *libcontainer.Container, proc *spec.Process, o ExecOptions) (int, er
 	}
 	switch status {
 	case libcontainer.Stopped:
-		return -1, fmt.Errorf("cannot exec in container %q: %w (it has stopped)", c.ID(), libcontainer.ErrNotRunning)
+		return -1, fmt.Errorf("cannot exec in a stopped container: %q (%w)", c.ID(), libcontainer.ErrNotRunning)
 	case libcontainer.Paused:
 		if !o.IgnorePaused {
-			return -1, fmt.Errorf("cannot exec in container %q: it is paused; resume it first, or pass --ignore-paused", c.ID())
+			return -1, fmt.Errorf("cannot exec in a paused container: %q; resume it first, or use --ignore-paused", c.ID())
 		}
 	}
 	lo := LaunchOptions{
@@ -66,7 +66,7 @@ func Exec(c *libcontainer.Container, proc *spec.Process, o ExecOptions) (int, er
 	}
 	code, err := startAttached(c, p, proc.Terminal, lo, noHooks)
 	if errors.Is(err, libcontainer.ErrNotRunning) {
-		return -1, fmt.Errorf("cannot exec in container %q: %w", c.ID(), err)
+		return -1, fmt.Errorf("cannot exec in a stopped container: %q (%w)", c.ID(), err)
 	}
 	return code, err
 }

@@ -51,25 +51,30 @@ func Start(c *libcontainer.Container, root string, n *NotifySocket) error {
 		}
 		return n.Forward(context.Background(), st.InitProcessPid, st.InitProcessPid)
 	case libcontainer.Stopped:
-		return fmt.Errorf("cannot start container %q: it has stopped; delete it and create it again", c.ID())
+		return fmt.Errorf("cannot start a container that has stopped: %q; delete it and create it again", c.ID())
 	case libcontainer.Running:
-		return fmt.Errorf("cannot start container %q: it is already running", c.ID())
+		return fmt.Errorf("cannot start an already running container: %q", c.ID())
 	default:
-		return fmt.Errorf("cannot start container %q in state %s", c.ID(), status)
+		return fmt.Errorf("cannot start a container in the %s state: %q", status, c.ID())
 	}
 }
 
 // Kill sends sig to the container's init, or with all to every process in
 // its cgroup. "container not running" is the error for a container whose
 // init has gone (containerd looks for those words); with all, that case
-// is not an error, as in runc.
+// is not an error, as in runc. Signal 0 sends nothing and only checks
+// that the init is alive (kill -0), so it never freezes the container,
+// with all or not.
 func Kill(c *libcontainer.Container, sig unix.Signal, all bool) error {
-	if all {
+	if all && sig != 0 {
 		return killAll(c, sig)
 	}
 	if err := c.Signal(sig); err != nil {
 		if errors.Is(err, libcontainer.ErrNotRunning) {
-			return fmt.Errorf("cannot signal container %q: %w", c.ID(), libcontainer.ErrNotRunning)
+			if all {
+				return nil
+			}
+			return fmt.Errorf("%w: cannot signal container %q, its init has exited", libcontainer.ErrNotRunning, c.ID())
 		}
 		return fmt.Errorf("signal container %q: %w", c.ID(), err)
 	}
@@ -122,7 +127,7 @@ func Delete(c *libcontainer.Container, root string, force bool) error {
 		return killAndDestroy(c, root)
 	default:
 		if !force {
-			return fmt.Errorf("cannot delete container %q: it is %s; stop it with 'hull kill' first or use 'hull delete --force'", c.ID(), status)
+			return fmt.Errorf("cannot delete container %s that is not stopped: %s; stop it with 'hull kill' first or use 'hull delete --force'", c.ID(), status)
 		}
 		return killAndDestroy(c, root)
 	}
@@ -173,7 +178,7 @@ func RemoveStale(root, id string) (bool, error) {
 func Pause(c *libcontainer.Container) error {
 	if err := c.Pause(); err != nil {
 		if errors.Is(err, libcontainer.ErrNotRunning) {
-			return fmt.Errorf("cannot pause container %q: %w", c.ID(), err)
+			return fmt.Errorf("%w: cannot pause container %q", libcontainer.ErrNotRunning, c.ID())
 		}
 		return fmt.Errorf("pause container %q: %w", c.ID(), err)
 	}
@@ -184,7 +189,7 @@ func Pause(c *libcontainer.Container) error {
 func Resume(c *libcontainer.Container) error {
 	if err := c.Resume(); err != nil {
 		if errors.Is(err, libcontainer.ErrNotPaused) {
-			return fmt.Errorf("cannot resume container %q: %w", c.ID(), err)
+			return fmt.Errorf("%w: cannot resume container %q", libcontainer.ErrNotPaused, c.ID())
 		}
 		return fmt.Errorf("resume container %q: %w", c.ID(), err)
 	}

@@ -50,37 +50,9 @@ func execCommand(g *globalOptions) *cli.Command {
 			if c.NArg() < 1 {
 				return errors.New("exec needs a container ID and a command; usage: hull exec [options] <container-id> <command> [args...]")
 			}
-			id := c.Args().First()
-			if err := spec.ValidateID(id); err != nil {
-				return err
-			}
-			ct, err := linux.Load(g.root, id)
+			status, err := execute(c, g)
 			if err != nil {
-				return err
-			}
-			file, standalone, p, err := execSpec(c, ct)
-			if err != nil {
-				return err
-			}
-			proc, err := spec.ExecProcess(file, standalone, p, ct.Config().Umask)
-			if err != nil {
-				return err
-			}
-			subCgroups, err := subCgroupPaths(c.StringSlice("cgroup"))
-			if err != nil {
-				return err
-			}
-			status, err := linux.Exec(ct, proc, linux.ExecOptions{
-				Detach:         c.Bool("detach"),
-				ConsoleSocket:  c.String("console-socket"),
-				PidfdSocket:    c.String("pidfd-socket"),
-				PidFile:        c.String("pid-file"),
-				PreserveFDs:    int(c.Uint("preserve-fds")),
-				IgnorePaused:   c.Bool("ignore-paused"),
-				SubCgroupPaths: subCgroups,
-			})
-			if err != nil {
-				return err
+				return execError{err}
 			}
 			if status != 0 {
 				return exitStatus(status)
@@ -89,6 +61,51 @@ func execCommand(g *globalOptions) *cli.Command {
 		},
 	}
 }
+
+// execute runs the exec the command line asks for and returns the
+// process's exit status.
+func execute(c *cli.Context, g *globalOptions) (int, error) {
+	id := c.Args().First()
+	if err := spec.ValidateID(id); err != nil {
+		return -1, err
+	}
+	ct, err := linux.Load(g.root, id)
+	if err != nil {
+		return -1, err
+	}
+	file, standalone, p, err := execSpec(c, ct)
+	if err != nil {
+		return -1, err
+	}
+	proc, err := spec.ExecProcess(file, standalone, p, ct.Config().Umask)
+	if err != nil {
+		return -1, err
+	}
+	subCgroups, err := subCgroupPaths(c.StringSlice("cgroup"))
+	if err != nil {
+		return -1, err
+	}
+	return linux.Exec(ct, proc, linux.ExecOptions{
+		Detach:         c.Bool("detach"),
+		ConsoleSocket:  c.String("console-socket"),
+		PidfdSocket:    c.String("pidfd-socket"),
+		PidFile:        c.String("pid-file"),
+		PreserveFDs:    int(c.Uint("preserve-fds")),
+		IgnorePaused:   c.Bool("ignore-paused"),
+		SubCgroupPaths: subCgroups,
+	})
+}
+
+// execError is hull's own failure in `exec`, whose exit status
+// otherwise belongs to the process: it exits 255, with runc's words,
+// so a caller tells "hull could not exec" from the process's status 1.
+type execError struct{ err error }
+
+func (e execError) Error() string { return "exec failed: " + e.err.Error() }
+func (e execError) Unwrap() error { return e.err }
+
+// ExitCode makes execError a cli.ExitCoder.
+func (e execError) ExitCode() int { return 255 }
 
 // execSpec returns the process to exec and the file it comes from: the
 // --process file as it is (standalone), or the container's own process
@@ -205,6 +222,10 @@ func subCgroupPaths(values []string) (map[string]string, error) {
 			return nil, fmt.Errorf("--cgroup %q: empty path", v)
 		}
 		for _, ctrl := range strings.Split(ctrls, ",") {
+			// An empty name would stand for every controller.
+			if ok && ctrl == "" {
+				return nil, fmt.Errorf("--cgroup %q: empty controller name before ':'; write CONTROLLER[,CONTROLLER]:PATH or just PATH", v)
+			}
 			if _, dup := paths[ctrl]; dup {
 				return nil, fmt.Errorf("--cgroup %q: controller %q given twice", v, ctrl)
 			}
