@@ -21,6 +21,10 @@ var argvCommands = map[string]bool{"exec": true, "ps": true, "hook": true}
 // after a "--" nothing moves, as in runc. Unlike runc, a flag that takes
 // no value never takes the next argument with it, so `kill ID --all KILL`
 // signals ID with KILL.
+//
+// A command's --help anywhere (before "--") leaves just `CMD --help`:
+// urfave/cli v2 would read an argument after it as a subcommand to
+// explain, where runc shows the command's help.
 func reorderArgs(app *cli.App, args []string) []string {
 	if len(args) < 2 {
 		return args
@@ -38,7 +42,7 @@ func reorderArgs(app *cli.App, args []string) []string {
 		return args
 	}
 	cmd := app.Command(args[i])
-	if cmd == nil || argvCommands[cmd.Name] {
+	if cmd == nil {
 		return args
 	}
 	flags := withBuiltins(cmd.Flags)
@@ -53,9 +57,16 @@ func reorderArgs(app *cli.App, args []string) []string {
 			break
 		}
 		f := lookupFlag(flags, a)
-		if f == nil || !isFlagLike(a) {
+		if f == nil {
+			if argvCommands[cmd.Name] {
+				kept = rest[j:]
+				break
+			}
 			kept = append(kept, a)
 			continue
+		}
+		if f == cli.HelpFlag {
+			return append(append([]string(nil), args[:i+1]...), "--help")
 		}
 		n := flagWidth(f, a)
 		if j+n > len(rest) {

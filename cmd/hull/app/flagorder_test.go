@@ -20,7 +20,12 @@ func TestReorderArgs(t *testing.T) {
 		{"kill ID KILL --all", "kill --all ID KILL"},
 		{"kill ID --all KILL", "kill --all ID KILL"},
 		{"kill ID -a 0", "kill -a ID 0"},
-		{"state ID --help", "state --help ID"},
+		// --help wins, and nothing else is read.
+		{"state ID --help", "state --help"},
+		{"delete -h ID", "delete --help"},
+		{"exec --help ID sh", "exec --help"},
+		{"exec ID sh --help", "exec ID sh --help"},
+		{"delete ID -- --help", "delete -- ID --help"},
 		{"run ID -d --bundle /b", "run -d --bundle /b ID"},
 		{"create ID -b /b --pid-file p", "create -b /b --pid-file p ID"},
 		{"list -q", "list -q"},
@@ -44,6 +49,8 @@ func TestReorderArgs(t *testing.T) {
 		// exec, ps and hook: what follows the ID is someone else's argv.
 		{"exec ID sh -c --env", "exec ID sh -c --env"},
 		{"exec -t ID ls -l --cwd", "exec -t ID ls -l --cwd"},
+		{"exec --env A=1 -e B ID env", "exec --env A=1 -e B ID env"},
+		{"exec --bogus ID env", "exec --bogus ID env"},
 		{"ps ID -f json", "ps ID -f json"},
 		{"hook --timeout 5 /bin/h --timeout", "hook --timeout 5 /bin/h --timeout"},
 		// No command, or one hull does not have: unchanged.
