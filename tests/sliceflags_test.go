@@ -23,6 +23,14 @@ func TestSliceFlagsKeepCommas(t *testing.T) {
 		}
 	})
 
+	t.Run("env-order", func(t *testing.T) {
+		// -e and --env are one list: the last value of a name wins.
+		r := h.hull("exec", "--env", "A=1", "-e", "A=2", "--env", "B=1", "-e", "B=2", "--env", "B=3", id, "sh", "-c", `echo "$A|$B"`)
+		if r.Code != 0 || r.Stdout != "2|3\n" {
+			t.Errorf("want exit 0 and %q:\n%s", "2|3\n", r)
+		}
+	})
+
 	t.Run("cgroup", func(t *testing.T) {
 		// "cpu,cpuacct:sub" names two controllers: the comma inside a
 		// value is exec's to read, not the flag parser's.

@@ -18,6 +18,7 @@ import (
 )
 
 func execCommand(g *globalOptions) *cli.Command {
+	env := &orderedValues{}
 	return &cli.Command{
 		Name:      "exec",
 		Usage:     "run a new process in a running container",
@@ -29,10 +30,13 @@ func execCommand(g *globalOptions) *cli.Command {
 			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "return once the process has started"},
 			&cli.StringFlag{Name: "pid-file", Usage: "write the process's host PID to this file"},
 			&cli.StringFlag{Name: "cwd", Usage: "working directory inside the container"},
-			// Repeatable flags have their short forms as separate flags:
-			// urfave/cli v2 refuses "-e A=1 --env B=2", which runc takes.
-			&cli.StringSliceFlag{Name: "env", Usage: "add an environment variable KEY=VALUE (repeatable; also -e)"},
-			&cli.StringSliceFlag{Name: "e", Hidden: true},
+			// Repeatable flags have their short forms as separate flags, so
+			// that "-e A=1 --env B=2" works: urfave/cli (runc's v1 too)
+			// refuses two forms of one flag.
+			// -e and --env share one list, so that the last value of a
+			// name wins in command-line order, as in runc.
+			&cli.GenericFlag{Name: "env", Value: env, Usage: "add an environment variable KEY=VALUE (repeatable; also -e)"},
+			&cli.GenericFlag{Name: "e", Value: env, Hidden: true},
 			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "UID[:GID] to run as"},
 			&cli.Int64SliceFlag{Name: "additional-gids", Usage: "an additional group ID (repeatable; also -g)"},
 			&cli.Int64SliceFlag{Name: "g", Hidden: true},
@@ -140,7 +144,9 @@ func execSpec(c *cli.Context, ct *libcontainer.Container) (file string, standalo
 	p = b.Spec.Process
 	p.Args = c.Args().Slice()[1:]
 	p.Terminal = c.Bool("tty")
-	p.Env = append(append(p.Env, c.StringSlice("env")...), c.StringSlice("e")...)
+	if env, ok := c.Generic("env").(*orderedValues); ok {
+		p.Env = append(p.Env, *env...)
+	}
 	if cwd := c.String("cwd"); cwd != "" {
 		p.Cwd = cwd
 	}
@@ -187,6 +193,17 @@ func execSpec(c *cli.Context, ct *libcontainer.Container) (file string, standalo
 	}
 	return b.ConfigPath, false, p, nil
 }
+
+// orderedValues is a repeatable flag's values in command-line order; one
+// orderedValues can stand behind two flags (a long and a short name).
+type orderedValues []string
+
+func (v *orderedValues) Set(s string) error {
+	*v = append(*v, s)
+	return nil
+}
+
+func (v *orderedValues) String() string { return "" }
 
 // parseUser reads --user UID[:GID] (numbers only, as runc).
 func parseUser(s string) (uint32, *uint32, error) {
