@@ -98,7 +98,7 @@ func TestSubCgroupPaths(t *testing.T) {
 	if got, err := subCgroupPaths([]string{"all"}); err != nil || got[""] != "all" {
 		t.Errorf("a bare path is for every controller: %v, %v", got, err)
 	}
-	for _, bad := range [][]string{{"pids:"}, {"pids:a", "pids:b"}} {
+	for _, bad := range [][]string{{"pids:"}, {"pids:a", "pids:b"}, {":sub"}, {",cpu:sub"}, {"cpu,:sub"}} {
 		if _, err := subCgroupPaths(bad); err == nil {
 			t.Errorf("subCgroupPaths(%q) accepted", bad)
 		}
