@@ -54,6 +54,10 @@ func Update(c *libcontainer.Container, source string, r *specs.LinuxResources, l
 	// deny the container its devices.
 	cfg.Cgroups.SkipDevices = true
 	if err := c.Set(cfg); err != nil {
+		if errors.Is(err, libcontainer.ErrNotRunning) {
+			// runc's words first: callers match "container not running".
+			return fmt.Errorf("%w: cannot update container %q", err, c.ID())
+		}
 		return fmt.Errorf("update container %q: %w", c.ID(), err)
 	}
 	return nil
