@@ -23,6 +23,8 @@ func execCommand(g *globalOptions) *cli.Command {
 		Name:      "exec",
 		Usage:     "run a new process in a running container",
 		ArgsUsage: "<container-id> [command [args...]]",
+		Description: "Exits with the process's status; with 255 and \"exec failed: ...\" when hull itself fails, and 1 for a usage error, as runc does.\n" +
+			"Everything after the container ID is the process's command line, flags included.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "process", Aliases: []string{"p"}, Usage: "JSON file with the process (runtime-spec \"process\" object); the other process flags are ignored"},
 			&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "give the process a terminal"},
