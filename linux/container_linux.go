@@ -118,16 +118,16 @@ func Owner(root, id string) string {
 }
 
 // List returns the state of every container under root, sorted by ID.
-// A missing root means no containers. Containers that vanish while being
-// listed (a concurrent delete) are skipped; other problems are returned
-// per container in skipped, so one broken entry does not hide the rest.
+// A root that cannot be read is an error naming it (wrapping
+// fs.ErrNotExist when it is missing: the caller decides whether that
+// means "no containers yet"). Containers that vanish while being listed
+// (a concurrent delete) are skipped; other problems are returned per
+// container in skipped, so one broken entry does not hide the rest.
 func List(root string) (states []State, skipped []error, err error) {
 	entries, err := os.ReadDir(root)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, nil, nil
-		}
-		return nil, nil, fmt.Errorf("list containers in %s: %w", root, err)
+		// The *fs.PathError reads "open ROOT: ...", runc's words.
+		return nil, nil, err
 	}
 	for _, e := range entries {
 		if !e.IsDir() {

@@ -96,16 +96,33 @@ func blkioEntries(in []cgroups.BlkioStatEntry) []types.BlkioEntry {
 	return out
 }
 
-// Events sends the container's events to emit until ctx ends or the
-// container stops: a "stats" event every interval and an "oom" event
-// whenever the kernel's OOM killer strikes in it.
-func Events(ctx context.Context, c *libcontainer.Container, interval time.Duration, emit func(*types.Event) error) error {
+// StatsOnce returns the stats `events --stats` prints: like Events, it
+// refuses a stopped container, whose cgroup may be gone or stale.
+func StatsOnce(c *libcontainer.Container) (*types.Stats, error) {
+	if err := notStopped(c); err != nil {
+		return nil, err
+	}
+	return Stats(c)
+}
+
+// notStopped fails, with runc's words, for a container that has stopped.
+func notStopped(c *libcontainer.Container) error {
 	status, err := c.Status()
 	if err != nil {
 		return fmt.Errorf("status of container %q: %w", c.ID(), err)
 	}
 	if status == libcontainer.Stopped {
-		return fmt.Errorf("events of container %q: %w", c.ID(), libcontainer.ErrNotRunning)
+		return fmt.Errorf("container with id %s is not running (%w)", c.ID(), libcontainer.ErrNotRunning)
+	}
+	return nil
+}
+
+// Events sends the container's events to emit until ctx ends or the
+// container stops: a "stats" event every interval and an "oom" event
+// whenever the kernel's OOM killer strikes in it.
+func Events(ctx context.Context, c *libcontainer.Container, interval time.Duration, emit func(*types.Event) error) error {
+	if err := notStopped(c); err != nil {
+		return err
 	}
 	oom, err := c.NotifyOOM()
 	if err != nil {

@@ -51,7 +51,7 @@ func Start(c *libcontainer.Container, root string, n *NotifySocket) error {
 		}
 		return n.Forward(context.Background(), st.InitProcessPid, st.InitProcessPid)
 	case libcontainer.Stopped:
-		return fmt.Errorf("cannot start a container that has stopped: delete %q and create it again", c.ID())
+		return fmt.Errorf("cannot start a container that has stopped: %q; delete it and create it again", c.ID())
 	case libcontainer.Running:
 		return fmt.Errorf("cannot start an already running container: %q", c.ID())
 	default:
@@ -62,14 +62,19 @@ func Start(c *libcontainer.Container, root string, n *NotifySocket) error {
 // Kill sends sig to the container's init, or with all to every process in
 // its cgroup. "container not running" is the error for a container whose
 // init has gone (containerd looks for those words); with all, that case
-// is not an error, as in runc.
+// is not an error, as in runc. Signal 0 sends nothing and only checks
+// that the init is alive (kill -0), so it never freezes the container,
+// with all or not.
 func Kill(c *libcontainer.Container, sig unix.Signal, all bool) error {
-	if all {
+	if all && sig != 0 {
 		return killAll(c, sig)
 	}
 	if err := c.Signal(sig); err != nil {
 		if errors.Is(err, libcontainer.ErrNotRunning) {
-			return fmt.Errorf("%w: cannot signal container %q, its process has exited", libcontainer.ErrNotRunning, c.ID())
+			if all {
+				return nil
+			}
+			return fmt.Errorf("%w: cannot signal container %q, its init has exited", libcontainer.ErrNotRunning, c.ID())
 		}
 		return fmt.Errorf("signal container %q: %w", c.ID(), err)
 	}

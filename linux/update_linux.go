@@ -60,7 +60,8 @@ func Update(root string, c *libcontainer.Container, source string, r *specs.Linu
 		return fmt.Errorf("update container %q: %w", c.ID(), err)
 	}
 	if status == libcontainer.Stopped {
-		return fmt.Errorf("update container %q: %w", c.ID(), libcontainer.ErrNotRunning)
+		// runc's words first: callers match "container not running".
+		return fmt.Errorf("%w: cannot update container %q", libcontainer.ErrNotRunning, c.ID())
 	}
 	st, err := c.State()
 	if err != nil {

@@ -25,18 +25,20 @@ var signalAliases = map[string]unix.Signal{
 }
 
 // ParseSignal reads a signal as kill(1) users write it: a name with or
-// without the SIG prefix in any case ("term", "SIGTERM"), a number from 1
+// without the SIG prefix in any case ("term", "SIGTERM"), a number from 0
 // to 64, or a real-time signal "RTMIN+n" / "RTMAX-n" (SIGRTMIN is 34).
+// 0 is kill(2)'s null signal: nothing is sent, only the target's
+// existence is checked (`kill -0`), a liveness probe runc accepts too.
 func ParseSignal(s string) (unix.Signal, error) {
 	bad := func() (unix.Signal, error) {
-		return 0, fmt.Errorf("invalid signal %q; use a name like TERM or KILL, or a number 1-%d", s, sigRTMax)
+		return 0, fmt.Errorf("invalid signal %q; use a name like TERM or KILL, or a number 0-%d", s, sigRTMax)
 	}
 	in := strings.TrimSpace(s)
 	if in == "" {
 		return bad()
 	}
 	if n, err := strconv.Atoi(in); err == nil {
-		if n < 1 || n > sigRTMax {
+		if n < 0 || n > sigRTMax {
 			return bad()
 		}
 		return unix.Signal(n), nil

@@ -10,7 +10,7 @@ import (
 func TestParseSignal(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
-		want unix.Signal // 0 = error
+		want unix.Signal // -1 = error
 	}{
 		{"KILL", unix.SIGKILL},
 		{"kill", unix.SIGKILL},
@@ -33,28 +33,30 @@ func TestParseSignal(t *testing.T) {
 		{"RTMAX-2", unix.Signal(62)},
 		{"SIGRTMAX-30", unix.Signal(34)},
 		{" TERM ", unix.SIGTERM},
-		{"", 0},
-		{"FOO", 0},
-		{"SIG", 0},
+		// kill -0: the liveness probe, which signals nothing.
 		{"0", 0},
-		{"65", 0},
-		{"-1", 0},
-		{"RTMIN-1", 0},
-		{"RTMAX+1", 0},
-		{"RTMIN+31", 0},
-		{"RTMIN+", 0},
-		{"RTMIN+-1", 0},
-		{"RTMIN++1", 0},
-		{"SIGSIGKILL", 0},
-		{"9x", 0},
+		{"-0", 0},
+		{"", -1},
+		{"FOO", -1},
+		{"SIG", -1},
+		{"65", -1},
+		{"-1", -1},
+		{"RTMIN-1", -1},
+		{"RTMAX+1", -1},
+		{"RTMIN+31", -1},
+		{"RTMIN+", -1},
+		{"RTMIN+-1", -1},
+		{"RTMIN++1", -1},
+		{"SIGSIGKILL", -1},
+		{"9x", -1},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			got, err := ParseSignal(tc.in)
-			if tc.want == 0 {
+			if tc.want == -1 {
 				if err == nil {
 					t.Fatalf("ParseSignal(%q) = %d, want error", tc.in, got)
 				}
-				want := `invalid signal "` + tc.in + `"; use a name like TERM or KILL, or a number 1-64`
+				want := `invalid signal "` + tc.in + `"; use a name like TERM or KILL, or a number 0-64`
 				if err.Error() != want {
 					t.Errorf("error = %q, want %q", err, want)
 				}

@@ -281,14 +281,35 @@ func TestUnknownID(t *testing.T) {
 	}
 }
 
-// TestNotRunning checks the "container not running" wording callers parse.
+// TestNotRunning checks the words callers parse for a stopped container:
+// each error leads with runc's, hull's detail after them.
 func TestNotRunning(t *testing.T) {
 	t.Parallel()
 	h := newH(t)
 	id := h.id()
 	h.ok("run", "--keep", "--bundle", h.bundle([]string{"true"}), id)
-	r := h.fail("kill", id, "KILL")
-	checkOneLineError(t, r, "container not running")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"kill", id, "KILL"}, "hull: container not running"},
+		{[]string{"kill", id, "0"}, "hull: container not running"},
+		{[]string{"pause", id}, "hull: container not running"},
+		{[]string{"update", "--pids-limit", "10", id}, "hull: container not running"},
+		{[]string{"resume", id}, "hull: container not paused"},
+		{[]string{"start", id}, "hull: cannot start a container that has stopped"},
+		{[]string{"exec", id, "true"}, "hull: exec failed: cannot exec in a stopped container"},
+		{[]string{"events", id}, "hull: container with id " + id + " is not running"},
+		{[]string{"events", "--stats", id}, "hull: container with id " + id + " is not running"},
+	} {
+		t.Run(strings.ReplaceAll(strings.Join(tc.args, " "), id, "ID"), func(t *testing.T) {
+			r := h.hull(tc.args...)
+			checkOneLineError(t, r, tc.want)
+			if !strings.HasPrefix(r.Stderr, tc.want) {
+				t.Errorf("stderr %q does not lead with %q", r.Stderr, tc.want)
+			}
+		})
+	}
 	h.ok("delete", id)
 	h.assertClean(id)
 }
@@ -303,4 +324,21 @@ func readDirNames(dir string) ([]string, error) {
 		names = append(names, e.Name())
 	}
 	return names, nil
+}
+
+// TestRunningWords: refusals for a running container lead with runc's
+// words too.
+func TestRunningWords(t *testing.T) {
+	t.Parallel()
+	h := newH(t)
+	id := h.id()
+	h.ok("run", "-d", "--bundle", h.bundle(longRunning), id)
+	r := h.fail("start", id)
+	checkOneLineError(t, r, "hull: cannot start an already running container")
+	r = h.fail("delete", id)
+	checkOneLineError(t, r, "hull: cannot delete container "+id+" that is not stopped: running")
+	r = h.fail("resume", id)
+	checkOneLineError(t, r, "hull: container not paused")
+	h.ok("delete", "--force", id)
+	h.assertClean(id)
 }

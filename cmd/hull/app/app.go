@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 
@@ -21,7 +22,10 @@ var version = "0.1.0-dev"
 // globalOptions are the flags that come before the subcommand, resolved
 // once by the app's Before hook.
 type globalOptions struct {
-	root          string
+	root string
+	// rootSet is --root given on the command line: a state root that does
+	// not exist is then a mistake, not "no containers yet".
+	rootSet       bool
 	debug         bool
 	systemdCgroup bool
 	// noCgroups is --cgroup-manager disabled, which create refuses.
@@ -82,6 +86,10 @@ func newApp(g *globalOptions) *cli.App {
 			updateCommand(g),
 		},
 		Before: func(c *cli.Context) error { return g.resolve(c) },
+		// runc takes each value of a repeated flag whole: `-e A=1,2` is
+		// one variable, and a comma inside `--cgroup cpu,cpuacct:sub` is
+		// exec's to read.
+		DisableSliceFlagSeparator: true,
 		// hull prints its own errors, once, from main.
 		ExitErrHandler:       func(*cli.Context, error) {},
 		OnUsageError:         usageError,
@@ -96,7 +104,11 @@ func newApp(g *globalOptions) *cli.App {
 
 // resolve checks the global flags and sets up logging.
 func (g *globalOptions) resolve(c *cli.Context) error {
-	g.root = c.String("root")
+	root, err := stateRoot(c.String("root"), c.IsSet("root"))
+	if err != nil {
+		return err
+	}
+	g.root, g.rootSet = root, c.IsSet("root")
 	g.debug = c.Bool("debug")
 	g.systemdCgroup = c.Bool("systemd-cgroup")
 	g.criu = c.String("criu")
@@ -134,6 +146,24 @@ func (g *globalOptions) resolve(c *cli.Context) error {
 		return fmt.Errorf("--rootless %q: use true, false or auto", r)
 	}
 	return nil
+}
+
+// stateRoot makes --root absolute, as runc does, so that the state of a
+// container does not depend on the directory hull was started in, and
+// refuses "/" as runc does: state directories do not belong among the
+// system's own.
+func stateRoot(root string, set bool) (string, error) {
+	if !set {
+		return root, nil
+	}
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return "", fmt.Errorf("--root %q: %w", root, err)
+	}
+	if abs == "/" {
+		return "", fmt.Errorf("Option --root argument should not be set to / (--root %q): give hull a directory of its own, such as %s", root, linux.DefaultRoot)
+	}
+	return abs, nil
 }
 
 func usageError(c *cli.Context, err error, isSubcommand bool) error {

@@ -31,7 +31,7 @@ func eventsCommand(g *globalOptions) *cli.Command {
 			}
 			enc := json.NewEncoder(c.App.Writer)
 			if c.Bool("stats") {
-				s, err := linux.Stats(ct)
+				s, err := linux.StatsOnce(ct)
 				if err != nil {
 					return err
 				}

@@ -19,10 +19,13 @@ import (
 )
 
 func execCommand(g *globalOptions) *cli.Command {
+	env := &orderedValues{}
 	return &cli.Command{
 		Name:      "exec",
 		Usage:     "run a new process in a running container",
 		ArgsUsage: "<container-id> [command [args...]]",
+		Description: "Exits with the process's status; with 255 and \"exec failed: ...\" when hull itself fails, and 1 for a usage error, as runc does.\n" +
+			"Everything after the container ID is the process's command line, flags included.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "process", Aliases: []string{"p"}, Usage: "JSON file with the process (runtime-spec \"process\" object); the other process flags are ignored"},
 			&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "give the process a terminal"},
@@ -30,10 +33,13 @@ func execCommand(g *globalOptions) *cli.Command {
 			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "return once the process has started"},
 			&cli.StringFlag{Name: "pid-file", Usage: "write the process's host PID to this file"},
 			&cli.StringFlag{Name: "cwd", Usage: "working directory inside the container"},
-			// Repeatable flags have their short forms as separate flags:
-			// urfave/cli v2 refuses "-e A=1 --env B=2", which runc takes.
-			&cli.StringSliceFlag{Name: "env", Usage: "add an environment variable KEY=VALUE (repeatable; also -e)"},
-			&cli.StringSliceFlag{Name: "e", Hidden: true},
+			// Repeatable flags have their short forms as separate flags, so
+			// that "-e A=1 --env B=2" works: urfave/cli (runc's v1 too)
+			// refuses two forms of one flag.
+			// -e and --env share one list, so that the last value of a
+			// name wins in command-line order, as in runc.
+			&cli.GenericFlag{Name: "env", Value: env, Usage: "add an environment variable KEY=VALUE (repeatable; also -e)"},
+			&cli.GenericFlag{Name: "e", Value: env, Hidden: true},
 			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "UID[:GID] to run as"},
 			&cli.Int64SliceFlag{Name: "additional-gids", Usage: "an additional group ID (repeatable; also -g)"},
 			&cli.Int64SliceFlag{Name: "g", Hidden: true},
@@ -51,41 +57,9 @@ func execCommand(g *globalOptions) *cli.Command {
 			if c.NArg() < 1 {
 				return errors.New("exec needs a container ID and a command; usage: hull exec [options] <container-id> <command> [args...]")
 			}
-			id := c.Args().First()
-			if err := spec.ValidateID(id); err != nil {
-				return err
-			}
-			ct, err := linux.Load(g.root, id)
+			status, err := execute(c, g)
 			if err != nil {
-				return err
-			}
-			file, standalone, p, err := execSpec(c, ct)
-			if err != nil {
-				return err
-			}
-			proc, err := spec.ExecProcess(file, standalone, p)
-			if err != nil {
-				return err
-			}
-			// What runc runs without, hull runs without too, but says so.
-			for _, fe := range spec.ExecWarnings(file, standalone, p, ct.Config().Umask) {
-				logrus.Warn(fe)
-			}
-			subCgroups, err := subCgroupPaths(c.StringSlice("cgroup"))
-			if err != nil {
-				return err
-			}
-			status, err := linux.Exec(ct, proc, linux.ExecOptions{
-				Detach:         c.Bool("detach"),
-				ConsoleSocket:  c.String("console-socket"),
-				PidfdSocket:    c.String("pidfd-socket"),
-				PidFile:        c.String("pid-file"),
-				PreserveFDs:    int(c.Uint("preserve-fds")),
-				IgnorePaused:   c.Bool("ignore-paused"),
-				SubCgroupPaths: subCgroups,
-			})
-			if err != nil {
-				return err
+				return execError{err}
 			}
 			if status != 0 {
 				return exitStatus(status)
@@ -94,6 +68,55 @@ func execCommand(g *globalOptions) *cli.Command {
 		},
 	}
 }
+
+// execute runs the exec the command line asks for and returns the
+// process's exit status.
+func execute(c *cli.Context, g *globalOptions) (int, error) {
+	id := c.Args().First()
+	if err := spec.ValidateID(id); err != nil {
+		return -1, err
+	}
+	ct, err := linux.Load(g.root, id)
+	if err != nil {
+		return -1, err
+	}
+	file, standalone, p, err := execSpec(c, ct)
+	if err != nil {
+		return -1, err
+	}
+	proc, err := spec.ExecProcess(file, standalone, p)
+	if err != nil {
+		return -1, err
+	}
+	// What runc runs without, hull runs without too, but says so.
+	for _, fe := range spec.ExecWarnings(file, standalone, p, ct.Config().Umask) {
+		logrus.Warn(fe)
+	}
+	subCgroups, err := subCgroupPaths(c.StringSlice("cgroup"))
+	if err != nil {
+		return -1, err
+	}
+	return linux.Exec(ct, proc, linux.ExecOptions{
+		Detach:         c.Bool("detach"),
+		ConsoleSocket:  c.String("console-socket"),
+		PidfdSocket:    c.String("pidfd-socket"),
+		PidFile:        c.String("pid-file"),
+		PreserveFDs:    int(c.Uint("preserve-fds")),
+		IgnorePaused:   c.Bool("ignore-paused"),
+		SubCgroupPaths: subCgroups,
+	})
+}
+
+// execError is hull's own failure in `exec`, whose exit status
+// otherwise belongs to the process: it exits 255, with runc's words,
+// so a caller tells "hull could not exec" from the process's status 1.
+type execError struct{ err error }
+
+func (e execError) Error() string { return "exec failed: " + e.err.Error() }
+func (e execError) Unwrap() error { return e.err }
+
+// ExitCode makes execError a cli.ExitCoder.
+func (e execError) ExitCode() int { return 255 }
 
 // execSpec returns the process to exec and the file it comes from: the
 // --process file as it is (standalone), or the container's own process
@@ -128,7 +151,9 @@ func execSpec(c *cli.Context, ct *libcontainer.Container) (file string, standalo
 	p = b.Spec.Process
 	p.Args = c.Args().Slice()[1:]
 	p.Terminal = c.Bool("tty")
-	p.Env = append(append(p.Env, c.StringSlice("env")...), c.StringSlice("e")...)
+	if env, ok := c.Generic("env").(*orderedValues); ok {
+		p.Env = append(p.Env, *env...)
+	}
 	if cwd := c.String("cwd"); cwd != "" {
 		p.Cwd = cwd
 	}
@@ -176,6 +201,17 @@ func execSpec(c *cli.Context, ct *libcontainer.Container) (file string, standalo
 	return b.ConfigPath, false, p, nil
 }
 
+// orderedValues is a repeatable flag's values in command-line order; one
+// orderedValues can stand behind two flags (a long and a short name).
+type orderedValues []string
+
+func (v *orderedValues) Set(s string) error {
+	*v = append(*v, s)
+	return nil
+}
+
+func (v *orderedValues) String() string { return "" }
+
 // parseUser reads --user UID[:GID] (numbers only, as runc).
 func parseUser(s string) (uint32, *uint32, error) {
 	us, gs, hasGID := strings.Cut(s, ":")
@@ -210,6 +246,10 @@ func subCgroupPaths(values []string) (map[string]string, error) {
 			return nil, fmt.Errorf("--cgroup %q: empty path", v)
 		}
 		for _, ctrl := range strings.Split(ctrls, ",") {
+			// An empty name would stand for every controller.
+			if ok && ctrl == "" {
+				return nil, fmt.Errorf("--cgroup %q: empty controller name before ':'; write CONTROLLER[,CONTROLLER]:PATH or just PATH", v)
+			}
 			if _, dup := paths[ctrl]; dup {
 				return nil, fmt.Errorf("--cgroup %q: controller %q given twice", v, ctrl)
 			}

@@ -12,7 +12,7 @@ import (
 func killCommand(g *globalOptions) *cli.Command {
 	return &cli.Command{
 		Name:      "kill",
-		Usage:     "send a signal (default SIGTERM) to the container's init, or with --all to all its processes",
+		Usage:     "send a signal (default SIGTERM) to the container's init, or with --all to all its processes; signal 0 only checks that the init is alive",
 		ArgsUsage: "<container-id> [signal]",
 		Flags: []cli.Flag{
 			// runc hides --all, but containerd and podman still send it.

@@ -2,7 +2,9 @@ package app
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"text/tabwriter"
 	"time"
 
@@ -29,8 +31,12 @@ func listCommand(g *globalOptions) *cli.Command {
 				return fmt.Errorf("--format %q: use table or json", format)
 			}
 			states, skipped, err := linux.List(g.root)
-			if err != nil {
-				return err
+			switch {
+			case errors.Is(err, fs.ErrNotExist) && !g.rootSet:
+				// The default root appears with the first container.
+			case err != nil:
+				// A mistyped --root must not look like "no containers".
+				return fmt.Errorf("%w: check --root", err)
 			}
 			for _, err := range skipped {
 				logrus.Warn(err)

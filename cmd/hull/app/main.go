@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/sirupsen/logrus"
+	"github.com/urfave/cli/v2"
 )
 
 // Run runs hull with args (args[0] is the program name) and returns the
@@ -15,7 +16,7 @@ import (
 func Run(args []string, stderr io.Writer) int {
 	g := &globalOptions{}
 	app := newApp(g)
-	err := app.Run(args)
+	err := app.Run(reorderArgs(app, args))
 	defer g.close()
 	if err == nil {
 		return 0
@@ -24,8 +25,14 @@ func Run(args []string, stderr io.Writer) int {
 	if errors.As(err, &st) {
 		return int(st)
 	}
+	code := 1
+	var ec cli.ExitCoder
+	if errors.As(err, &ec) {
+		code = ec.ExitCode()
+	}
 	msg := oneLine(err.Error())
-	// urfave/cli's words for an unknown command read like a help lookup.
+	// urfave/cli's words for an unknown command read like a help lookup;
+	// its status (3) is runc's.
 	if name, ok := strings.CutPrefix(msg, "No help topic for '"); ok {
 		msg = fmt.Sprintf("unknown command %q; see 'hull --help'", strings.TrimSuffix(name, "'"))
 	}
@@ -33,7 +40,7 @@ func Run(args []string, stderr io.Writer) int {
 		logrus.Error(msg)
 	}
 	fmt.Fprintf(stderr, "hull: %s\n", msg)
-	return 1
+	return code
 }
 
 // exitStatus carries a container's exit status out of a foreground run;

@@ -12,22 +12,38 @@ func TestRunErrors(t *testing.T) {
 		name string
 		args []string
 		want string
+		code int // 0: 1
 	}{
-		{"unknown command", []string{"frobnicate"}, `hull: unknown command "frobnicate"; see 'hull --help'` + "\n"},
-		{"unknown container", []string{"state", "nope"}, `hull: container does not exist: "nope" under state root ` + root + "\n"},
-		{"invalid id", []string{"state", "a/b"}, `invalid container ID`},
-		{"missing id", []string{"start"}, "hull: start needs exactly one container ID, got 0 arguments; usage: hull start [options] <container-id>\n"},
-		{"bad signal", []string{"kill", "x", "SIGNOPE"}, `invalid signal "SIGNOPE"`},
-		{"unknown flag", []string{"delete", "--bogus", "x"}, "hull: flag provided but not defined: -bogus; see 'hull delete --help'\n"},
-		{"bad log format", []string{"--log-format", "xml", "list"}, `hull: --log-format "xml": use text or json` + "\n"},
-		{"bad cgroup manager", []string{"--cgroup-manager", "x", "list"}, `--cgroup-manager "x": use cgroupfs or systemd`},
-		{"update of an unknown container", []string{"update", "--memory", "1g", "x"}, `container does not exist`},
+		// runc exits 3 for an unknown command (urfave/cli's status).
+		{"unknown command", []string{"frobnicate"}, `hull: unknown command "frobnicate"; see 'hull --help'` + "\n", 3},
+		{"unknown container", []string{"state", "nope"}, `hull: container does not exist: "nope" under state root ` + root + "\n", 0},
+		{"invalid id", []string{"state", "a/b"}, `invalid container ID`, 0},
+		{"missing id", []string{"start"}, "hull: start needs exactly one container ID, got 0 arguments; usage: hull start [options] <container-id>\n", 0},
+		{"bad signal", []string{"kill", "x", "SIGNOPE"}, `invalid signal "SIGNOPE"`, 0},
+		{"signal 0 of an unknown container", []string{"kill", "x", "0"}, `hull: container does not exist: "x"`, 0},
+		{"unknown flag", []string{"delete", "--bogus", "x"}, "hull: flag provided but not defined: -bogus; see 'hull delete --help'\n", 0},
+		{"bad log format", []string{"--log-format", "xml", "list"}, `hull: --log-format "xml": use text or json` + "\n", 0},
+		{"bad cgroup manager", []string{"--cgroup-manager", "x", "list"}, `--cgroup-manager "x": use cgroupfs or systemd`, 0},
+		{"update of an unknown container", []string{"update", "--memory", "1g", "x"}, `container does not exist`, 0},
+		{"update of an unknown container, flags after the ID", []string{"update", "x", "--memory", "1g"}, `container does not exist`, 0},
+		// exec: a usage error is 1, hull's own failure past that is 255
+		// ("exec failed: ..."), as in runc, so that neither reads as the
+		// process's status.
+		{"exec without arguments", []string{"exec"}, "hull: exec needs a container ID and a command", 0},
+		{"exec with an unknown flag", []string{"exec", "--bogus", "x", "true"}, "flag provided but not defined: -bogus", 0},
+		{"exec in an unknown container", []string{"exec", "x", "true"}, `hull: exec failed: container does not exist: "x"`, 255},
+		{"exec with an invalid id", []string{"exec", "a/b", "true"}, `hull: exec failed: invalid container ID`, 255},
+		{"exec with a bad --additional-gids", []string{"exec", "-g", "1,2", "x", "true"}, `invalid value "1,2" for flag -g`, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stderr bytes.Buffer
 			code := Run(append([]string{"hull", "--root", root}, tc.args...), &stderr)
-			if code != 1 {
-				t.Errorf("exit %d, want 1", code)
+			want := tc.code
+			if want == 0 {
+				want = 1
+			}
+			if code != want {
+				t.Errorf("exit %d, want %d", code, want)
 			}
 			if !strings.Contains(stderr.String(), tc.want) || strings.Count(stderr.String(), "\n") != 1 {
 				t.Errorf("stderr %q, want one line with %q", stderr.String(), tc.want)
@@ -82,7 +98,7 @@ func TestSubCgroupPaths(t *testing.T) {
 	if got, err := subCgroupPaths([]string{"all"}); err != nil || got[""] != "all" {
 		t.Errorf("a bare path is for every controller: %v, %v", got, err)
 	}
-	for _, bad := range [][]string{{"pids:"}, {"pids:a", "pids:b"}} {
+	for _, bad := range [][]string{{"pids:"}, {"pids:a", "pids:b"}, {":sub"}, {",cpu:sub"}, {"cpu,:sub"}} {
 		if _, err := subCgroupPaths(bad); err == nil {
 			t.Errorf("subCgroupPaths(%q) accepted", bad)
 		}
