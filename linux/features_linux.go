@@ -35,7 +35,12 @@ func Features(version string) *features.Features {
 		OCIVersionMax: specs.Version,
 		Hooks:         spec.KnownHooks(),
 		MountOptions:  spec.KnownMountOptions(),
-		Annotations:   map[string]string{AnnotationVersion: version},
+		Annotations: map[string]string{
+			AnnotationVersion: version,
+			// runc's key, which callers read to learn that checkpoint
+			// and restore are there; hull has them with runc's flags.
+			"org.opencontainers.runc.checkpoint.enabled": "true",
+		},
 		Linux: &features.Linux{
 			Namespaces:   spec.KnownNamespaces(),
 			Capabilities: capabilities.KnownCapabilities(),

@@ -65,7 +65,7 @@ func (o LaunchOptions) detached() bool { return o.Detach || !o.Run }
 func CheckStdio(terminal bool, o LaunchOptions, firstPreservedFD int) error {
 	switch {
 	case o.detached() && terminal && o.ConsoleSocket == "":
-		return errors.New("process.terminal is true but the container will run detached: pass --console-socket to receive its terminal, or set process.terminal to false")
+		return errors.New("cannot allocate tty without --console-socket: process.terminal is true but the container will run detached; pass --console-socket to receive its terminal, or set process.terminal to false")
 	case o.ConsoleSocket != "" && !terminal:
 		return fmt.Errorf("--console-socket %s was given but process.terminal is false: set process.terminal to true or drop --console-socket", o.ConsoleSocket)
 	case o.ConsoleSocket != "" && !o.detached():
@@ -284,7 +284,7 @@ func startOrRun(c *libcontainer.Container, p *libcontainer.Process, run bool) (r
 	defer func() { release(retErr != nil) }()
 	if err := c.Start(p); err != nil {
 		if !p.Init {
-			return fmt.Errorf("exec in container %q: %w", c.ID(), err)
+			return fmt.Errorf("%w (exec in container %q)", err, c.ID())
 		}
 		return &startError{id: c.ID(), err: withCgroupField(err)}
 	}

@@ -1340,14 +1340,11 @@ func TestFeaturesMatchRunc(t *testing.T) {
 				delete(hc, "systemdUser")
 				return nil
 			}},
-		{"annotations name the runtime", "runc's org.opencontainers.runc.* (version, commit, checkpoint) describe runc; hull has org.hullrt.hull.version",
+		{"annotations name the runtime", "runc's org.opencontainers.runc.version and .commit describe runc; hull has org.hullrt.hull.version (and runc's checkpoint.enabled, which hull's checkpoint earns)",
 			func() error {
 				ra, ha := runc["annotations"].(map[string]any), hull["annotations"].(map[string]any)
-				for k := range ra {
-					if strings.HasPrefix(k, "org.opencontainers.runc.") {
-						delete(ra, k)
-					}
-				}
+				delete(ra, "org.opencontainers.runc.version")
+				delete(ra, "org.opencontainers.runc.commit")
 				if _, ok := ha["org.hullrt.hull.version"]; !ok {
 					return fmt.Errorf("hull's annotations lack org.hullrt.hull.version")
 				}

@@ -99,8 +99,8 @@ func TestRuncWordsLifecycle(t *testing.T) {
 		{[]string{"start", running}, "cannot start an already running container"},
 		{[]string{"start", paused}, "cannot start a container in the paused state"},
 		{[]string{"delete", running}, "cannot delete container " + running + " that is not stopped: running"},
-		{[]string{"exec", stopped, "true"}, "cannot exec in a stopped container"},
-		{[]string{"exec", paused, "true"}, "cannot exec in a paused container (use --ignore-paused to override)"},
+		{[]string{"exec", stopped, "true"}, "exec failed: cannot exec in a stopped container"},
+		{[]string{"exec", paused, "true"}, "exec failed: cannot exec in a paused container (use --ignore-paused to override)"},
 	} {
 		t.Run(strings.Join(tc.args[:1], " ")+" "+tc.lead, func(t *testing.T) {
 			r := h.fail(tc.args...)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os/exec"
 	"strings"
 
 	"github.com/sirupsen/logrus"
@@ -25,11 +26,7 @@ func Run(args []string, stderr io.Writer) int {
 	if errors.As(err, &st) {
 		return int(st)
 	}
-	code := 1
-	var ec cli.ExitCoder
-	if errors.As(err, &ec) {
-		code = ec.ExitCode()
-	}
+	code := exitCode(err)
 	msg := oneLine(err.Error())
 	// urfave/cli's words for an unknown command read like a help lookup;
 	// its status (3) is runc's.
@@ -41,6 +38,20 @@ func Run(args []string, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "hull: %s\n", msg)
 	return code
+}
+
+// exitCode is 1, or the status hull's own error asks for (exec's 255,
+// urfave/cli's 3 for an unknown command). A child's *exec.ExitError (a
+// hook's, CRIU's) is an ExitCoder too, but its status is the child's,
+// not hull's: runc exits 1 when a hook fails with 3.
+func exitCode(err error) int {
+	var ec cli.ExitCoder
+	if errors.As(err, &ec) {
+		if _, child := ec.(*exec.ExitError); !child {
+			return ec.ExitCode()
+		}
+	}
+	return 1
 }
 
 // exitStatus carries a container's exit status out of a foreground run;

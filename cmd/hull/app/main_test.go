@@ -2,8 +2,13 @@ package app
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
+	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/urfave/cli/v2"
 )
 
 func TestRunErrors(t *testing.T) {
@@ -122,5 +127,30 @@ func TestVersionText(t *testing.T) {
 		if !strings.Contains(v, want) {
 			t.Errorf("version text %q lacks %q", v, want)
 		}
+	}
+}
+
+func TestExitCode(t *testing.T) {
+	// A real *exec.ExitError with status 3, as a failing hook gives.
+	child := exec.Command("sh", "-c", "exit 3").Run()
+	if child == nil {
+		t.Fatal("sh -c 'exit 3' succeeded")
+	}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"plain error", errors.New("x"), 1},
+		{"a child's exit status is not hull's", fmt.Errorf("error running poststart hook #1: %w", child), 1},
+		{"exec's own failure", execError{errors.New("container not running")}, 255},
+		{"exec's failure around a child's status", execError{fmt.Errorf("hook: %w", child)}, 255},
+		{"urfave/cli exit", cli.Exit("No help topic for 'x'", 3), 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := exitCode(tc.err); got != tc.want {
+				t.Errorf("exitCode(%v) = %d, want %d", tc.err, got, tc.want)
+			}
+		})
 	}
 }

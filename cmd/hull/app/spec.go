@@ -35,7 +35,8 @@ func specCommand() *cli.Command {
 			}
 			f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
 			if errors.Is(err, os.ErrExist) {
-				return fmt.Errorf("%s already exists: remove it first, or choose another --bundle", path)
+				// runc's words, then which file and the other way out.
+				return fmt.Errorf("File %s exists. Remove it first (%s), or choose another --bundle", spec.ConfigFile, path)
 			}
 			if err != nil {
 				return fmt.Errorf("write default config: %w", err)

@@ -86,7 +86,9 @@ func updateResources(c *cli.Context) (string, *specs.LinuxResources, error) {
 		if v := c.String(f.name); v != "" {
 			n, err := bytesValue(v)
 			if err != nil {
-				return "", nil, fmt.Errorf("--%s %q: %w", f.name, v, err)
+				// runc's words first ("invalid value for memory: invalid
+				// size: 'banana'"), then what the flag takes.
+				return "", nil, fmt.Errorf("invalid value for %s: %w (--%s takes a size in bytes, with an optional unit (k, m, g), or -1)", f.name, err, f.name)
 			}
 			*f.dst = &n
 		}
@@ -143,7 +145,7 @@ func bytesValue(s string) (int64, error) {
 	}
 	n, err := units.RAMInBytes(s)
 	if err != nil {
-		return 0, fmt.Errorf("a size in bytes, with an optional unit (k, m, g), or -1")
+		return 0, err
 	}
 	return n, nil
 }
