@@ -180,7 +180,7 @@ func startDetached(c *libcontainer.Container, p *libcontainer.Process, terminal 
 	} else {
 		p.Stdin, p.Stdout, p.Stderr = os.Stdin, os.Stdout, os.Stderr
 	}
-	if err := startOrRun(c, p, o.Run); err != nil {
+	if err := startOrRun(c, p, o.Run, nil); err != nil {
 		return err
 	}
 	if err := poststart(); err != nil {
@@ -231,11 +231,7 @@ func startAttached(c *libcontainer.Container, p *libcontainer.Process, terminal 
 	}
 	defer sio.close()
 
-	if err := startOrRun(c, p, true); err != nil {
-		return -1, err
-	}
-	if err := sio.started(); err != nil {
-		kill(p)
+	if err := startOrRun(c, p, true, sio.started); err != nil {
 		return -1, err
 	}
 	if err := poststart(); err != nil {
@@ -269,7 +265,10 @@ func startAttached(c *libcontainer.Container, p *libcontainer.Process, terminal 
 // startOrRun starts p; with run, an init then execs the user process.
 // Start and Exec are separate (libcontainer's Run is the two together) so
 // that the init's cgroups are checked in between: systemd can move it.
-func startOrRun(c *libcontainer.Container, p *libcontainer.Process, run bool) (retErr error) {
+// started, if not nil, runs once p has started and, for an init, before
+// the user process does (so that its terminal is set up before it writes
+// to it); if it fails, p is killed.
+func startOrRun(c *libcontainer.Container, p *libcontainer.Process, run bool, started func() error) (retErr error) {
 	release := holdWarnings()
 	defer func() { release(retErr != nil) }()
 	if err := c.Start(p); err != nil {
@@ -277,6 +276,12 @@ func startOrRun(c *libcontainer.Container, p *libcontainer.Process, run bool) (r
 			return fmt.Errorf("exec in container %q: %w", c.ID(), err)
 		}
 		return fmt.Errorf("start container %q: %w", c.ID(), withCgroupField(err))
+	}
+	if started != nil {
+		if err := started(); err != nil {
+			kill(p)
+			return err
+		}
 	}
 	if !p.Init {
 		return nil

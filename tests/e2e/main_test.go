@@ -149,7 +149,7 @@ func runCmd(o cmdOpts, name string, args ...string) result {
 // returns everything written to the terminal.
 func runPTY(o cmdOpts, name string, args ...string) result {
 	r := result{Args: append([]string{name}, args...), Code: -1}
-	master, slave, err := openPTY()
+	master, slave, err := sysproc.OpenPTY()
 	if err != nil {
 		r.Err = err
 		return r
@@ -201,35 +201,6 @@ func runPTY(o cmdOpts, name string, args ...string) result {
 	}
 	r.Stdout = buf.String()
 	return r
-}
-
-// openPTY opens a new pseudo-terminal pair, 24x80.
-func openPTY() (master, slave *os.File, err error) {
-	fd, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, nil, fmt.Errorf("open /dev/ptmx: %w", err)
-	}
-	master = os.NewFile(uintptr(fd), "/dev/ptmx")
-	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
-		master.Close()
-		return nil, nil, fmt.Errorf("unlockpt: %w", err)
-	}
-	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
-	if err != nil {
-		master.Close()
-		return nil, nil, fmt.Errorf("ptsname: %w", err)
-	}
-	if err := unix.IoctlSetWinsize(fd, unix.TIOCSWINSZ, &unix.Winsize{Row: 24, Col: 80}); err != nil {
-		master.Close()
-		return nil, nil, fmt.Errorf("TIOCSWINSZ: %w", err)
-	}
-	name := "/dev/pts/" + strconv.Itoa(n)
-	slave, err = os.OpenFile(name, os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		master.Close()
-		return nil, nil, err
-	}
-	return master, slave, nil
 }
 
 // cmdline is the command line of pid, its arguments joined by spaces.
