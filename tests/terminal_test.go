@@ -2,7 +2,10 @@ package tests
 
 import (
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -133,4 +136,119 @@ func TestTerminalStdinOnly(t *testing.T) {
 		t.Errorf("stdout %q, want %q", r.Stdout, want)
 	}
 	h.assertClean(id)
+}
+
+// TestTerminalMatchesRunc runs, for each setting whose effect used to be
+// compared through a pty (where hull's "\r\n" hid any other difference),
+// the same config.json under runc without a terminal and under hull with
+// one, and compares stdout byte for byte. runc needs a terminal of its
+// own for process.terminal, which a test does not have; without ONLCR a
+// pty adds nothing, so the bytes must be the same.
+func TestTerminalMatchesRunc(t *testing.T) {
+	t.Parallel()
+	runc := requireRunc(t)
+	requireRuncOfGoMod(t, runc)
+	noHome := func(s *specs.Spec) {
+		var env []string
+		for _, e := range s.Process.Env {
+			if !strings.HasPrefix(e, "HOME=") {
+				env = append(env, e)
+			}
+		}
+		s.Process.Env = env
+	}
+	user := func(uid uint32) func(*specs.Spec) {
+		return func(s *specs.Spec) { noHome(s); s.Process.User = specs.User{UID: uid, GID: uid} }
+	}
+	memoryPolicy := func(mode specs.MemoryPolicyModeType, nodes string, flags ...specs.MemoryPolicyFlagType) func(*specs.Spec) {
+		return func(s *specs.Spec) {
+			s.Linux.MemoryPolicy = &specs.LinuxMemoryPolicy{Mode: mode, Nodes: nodes, Flags: flags}
+		}
+	}
+	// Mount point, per-mount options, then after " - " the type, source
+	// and superblock options; peer group numbers vary from run to run.
+	const mounts = `awk '$5 ~ /^\/(dev|dev\/shm|dev\/mqueue|tmp|mnt)$/ || $5 == "/" {o=""; for (i=7; $i != "-"; i++) o=o" "$i; print $5, $6, o, "-", $(i+1), $(i+2), $(i+3)}' /proc/self/mountinfo | sed 's/:[0-9]*/:N/g'`
+	type scenario struct {
+		name   string
+		script string
+		mods   []func(*specs.Spec)
+		needs  string // a file whose absence skips the scenario, with why
+		why    string
+	}
+	scenarios := []scenario{
+		{name: "tmpfs-modes", script: `stat -c '%n %a %u:%g' /dev /dev/shm /dev/pts /dev/mqueue /tmp /mnt; ` + mounts, mods: []func(*specs.Spec){
+			withMount(specs.Mount{Destination: "/tmp", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid"}}),
+			withMount(specs.Mount{Destination: "/mnt", Type: "tmpfs", Source: "tmpfs", Options: []string{"mode=700", "uid=65534"}}),
+		}},
+		{name: "home-set", script: `echo "HOME=$HOME"`, mods: []func(*specs.Spec){func(s *specs.Spec) { noHome(s); s.Process.Env = append(s.Process.Env, "HOME=/custom") }}},
+		{name: "home-root", script: `echo "HOME=$HOME"; env | sort`, mods: []func(*specs.Spec){noHome}},
+		{name: "home-nobody", script: `echo "HOME=$HOME"`, mods: []func(*specs.Spec){user(65534)}},
+		{name: "home-no-passwd-entry", script: `echo "HOME=$HOME"`, mods: []func(*specs.Spec){user(1234)}},
+		{name: "time-offsets", script: `cat /proc/self/timens_offsets`, needs: "/proc/self/ns/time", why: "this kernel has no time namespaces (Linux 5.6)",
+			mods: []func(*specs.Spec){func(s *specs.Spec) {
+				s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.TimeNamespace})
+				s.Linux.TimeOffsets = map[string]specs.LinuxTimeOffset{"monotonic": {Secs: 86400}, "boottime": {Secs: 172800, Nanosecs: 5}}
+			}}},
+		{name: "memory-policy-bind", script: `head -1 /proc/self/numa_maps | cut -d' ' -f2`, needs: "/proc/self/numa_maps", why: "this kernel has no NUMA support",
+			mods: []func(*specs.Spec){memoryPolicy(specs.MpolBind, "0")}},
+		{name: "memory-policy-preferred-static", script: `head -1 /proc/self/numa_maps | cut -d' ' -f2`, needs: "/proc/self/numa_maps", why: "this kernel has no NUMA support",
+			mods: []func(*specs.Spec){memoryPolicy(specs.MpolPreferred, "0", specs.MpolFStaticNodes)}},
+		{name: "memory-policy-local", script: `head -1 /proc/self/numa_maps | cut -d' ' -f2`, needs: "/proc/self/numa_maps", why: "this kernel has no NUMA support",
+			mods: []func(*specs.Spec){memoryPolicy(specs.MpolLocal, "")}},
+	}
+	for _, p := range []string{"", "shared", "slave", "private", "unbindable", "rshared", "rslave", "rprivate"} {
+		scenarios = append(scenarios, scenario{name: "rootfs-propagation-" + p, script: mounts,
+			mods: []func(*specs.Spec){func(s *specs.Spec) { s.Linux.RootfsPropagation = p }}})
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			if sc.needs != "" && !fileExists(sc.needs) {
+				t.Skip(sc.why)
+			}
+			h := newH(t)
+			pipes := h.bundle(sh(sc.script), sc.mods...)
+			tty := h.bundle(sh(sc.script), append(sc.mods, terminalOn)...)
+
+			// A foreground runc run deletes its container; the harness
+			// checks the cgroups and processes of runcID, and this its
+			// state directory.
+			runcRoot := filepath.Join(h.dir, "runc-state")
+			runcID := h.id()
+			want := runCmd(t, h.dir, cmdOpts{}, runc, "--root", runcRoot, "run", "--bundle", pipes, runcID)
+			h.assertClean(runcID)
+			if fileExists(filepath.Join(runcRoot, runcID)) {
+				t.Errorf("runc left its state directory %s", filepath.Join(runcRoot, runcID))
+			}
+			id := h.id()
+			got := h.hull("run", "--bundle", tty, id)
+			h.assertClean(id)
+			if want.Code != 0 {
+				t.Fatalf("runc run failed, so hull's result cannot be compared:\n%s", want)
+			}
+			if got.Code != 0 || got.Stdout != want.Stdout {
+				t.Errorf("hull with a terminal differs from runc:\nrunc printed %q\nhull printed %q\n%s", want.Stdout, got.Stdout, got)
+			}
+		})
+	}
+}
+
+// requireRuncOfGoMod skips the test unless runc is the release whose
+// libcontainer hull is built on: an older runc (Debian 12's 1.1.5) lacks
+// memory policies and sets tmpfs modes differently, which are not hull's
+// to match.
+func requireRuncOfGoMod(t *testing.T, runc string) {
+	t.Helper()
+	gomod, err := os.ReadFile(filepath.Join("..", "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^\s*(?:require\s+)?github\.com/opencontainers/runc\s+v(\S+)`).FindSubmatch(gomod)
+	if m == nil {
+		t.Fatal("go.mod requires no github.com/opencontainers/runc")
+	}
+	out, _ := exec.Command(runc, "--version").Output()
+	if want := "runc version " + string(m[1]) + "\n"; !strings.HasPrefix(string(out), want) {
+		t.Skipf("%s is not runc %s (go.mod's libcontainer), the reference for this comparison: %q", runc, m[1], strings.SplitN(string(out), "\n", 2)[0])
+	}
 }
