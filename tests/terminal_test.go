@@ -52,6 +52,25 @@ func TestTerminalOutput(t *testing.T) {
 	})
 }
 
+// hostPty opens a pty of 33x111 for hull's side, closed with the test,
+// and returns its modes before hull touches them.
+func hostPty(t *testing.T) (master, slave *os.File, modes *unix.Termios) {
+	t.Helper()
+	master, slave, err := sysproc.OpenPTY()
+	if err != nil {
+		t.Skipf("no pseudo-terminals here: %v", err)
+	}
+	t.Cleanup(func() { master.Close(); slave.Close() })
+	if err := unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 33, Col: 111}); err != nil {
+		t.Fatal(err)
+	}
+	modes, err = unix.IoctlGetTermios(int(master.Fd()), unix.TCGETS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return master, slave, modes
+}
+
 // TestTerminalHost runs hull with a terminal as its stdio, as from an
 // interactive shell: the container's terminal has the host terminal's
 // size and ONLCR off; the host terminal is raw while the container runs
@@ -62,18 +81,7 @@ func TestTerminalHost(t *testing.T) {
 	t.Parallel()
 	h := newH(t)
 	bundle := h.bundle(sh(`stty size; `+onlcrScript+`; sleep 1; echo done`), terminalOn)
-	master, slave, err := sysproc.OpenPTY()
-	if err != nil {
-		t.Skipf("no pseudo-terminals here: %v", err)
-	}
-	defer master.Close()
-	if err := unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 33, Col: 111}); err != nil {
-		t.Fatal(err)
-	}
-	before, err := unix.IoctlGetTermios(int(master.Fd()), unix.TCGETS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	master, slave, before := hostPty(t)
 	id := h.id()
 	cmd := exec.Command(hullBin, "--root", h.root, "run", "--bundle", bundle, id)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
@@ -113,29 +121,63 @@ func TestTerminalHost(t *testing.T) {
 	h.assertClean(id)
 }
 
-// TestTerminalStdinOnly: with stdin a terminal and stdout a file (`hull
-// run ID > log`), the file gets the process's bytes, and the terminal on
-// stdin gives the size.
-func TestTerminalStdinOnly(t *testing.T) {
+// TestTerminalOneStream: with one of hull's streams a terminal and stdout
+// a file (`hull run ID > log`), the file gets the process's bytes, and
+// that terminal, as runc picks it (stderr, stdout, then stdin), gives the
+// container's size and is back in its own modes afterwards.
+func TestTerminalOneStream(t *testing.T) {
 	t.Parallel()
-	h := newH(t)
-	bundle := h.bundle(sh(`stty size; `+onlcrScript), terminalOn)
-	master, slave, err := sysproc.OpenPTY()
+	for _, stream := range []string{"stdin", "stderr"} {
+		t.Run(stream, func(t *testing.T) {
+			t.Parallel()
+			h := newH(t)
+			bundle := h.bundle(sh(`stty size; `+onlcrScript), terminalOn)
+			master, slave, before := hostPty(t)
+			go func() { _, _ = io.Copy(io.Discard, master) }()
+			id := h.id()
+			var r result
+			if stream == "stdin" {
+				r = h.hullOpts(cmdOpts{Stdin: slave}, "run", "--bundle", bundle, id)
+			} else {
+				r = runWithStderr(t, slave, hullBin, "--root", h.root, "run", "--bundle", bundle, id)
+			}
+			slave.Close()
+			if r.Code != 0 {
+				t.Fatalf("hull run failed:\n%s", r)
+			}
+			if want := "33 111\n" + onlcrWant; r.Stdout != want {
+				t.Errorf("stdout %q, want %q", r.Stdout, want)
+			}
+			if after, _ := unix.IoctlGetTermios(int(master.Fd()), unix.TCGETS); *after != *before {
+				t.Errorf("terminal on %s: modes after the run %+v, want them restored to %+v", stream, *after, *before)
+			}
+			h.assertClean(id)
+		})
+	}
+}
+
+// runWithStderr runs a command with stdin /dev/null, stdout to a file
+// and stderr to f.
+func runWithStderr(t *testing.T, f *os.File, name string, args ...string) result {
+	t.Helper()
+	res := result{Args: append([]string{name}, args...), Code: -1}
+	out, err := os.CreateTemp(t.TempDir(), "stdout-")
 	if err != nil {
-		t.Skipf("no pseudo-terminals here: %v", err)
+		t.Fatal(err)
 	}
-	defer master.Close()
-	go func() { _, _ = io.Copy(io.Discard, master) }()
-	id := h.id()
-	r := h.hullOpts(cmdOpts{Stdin: slave}, "run", "--bundle", bundle, id)
-	slave.Close()
-	if r.Code != 0 {
-		t.Fatalf("hull run failed:\n%s", r)
+	defer out.Close()
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = out, f
+	if err := reaper.Start(cmd); err != nil {
+		t.Fatal(err)
 	}
-	if want := "24 80\n" + onlcrWant; r.Stdout != want {
-		t.Errorf("stdout %q, want %q", r.Stdout, want)
-	}
-	h.assertClean(id)
+	timer := time.AfterFunc(cmdTimeout, func() { _ = cmd.Process.Kill() })
+	res.Err = reaper.Wait(cmd)
+	timer.Stop()
+	res.Code = sysproc.ExitCode(cmd.ProcessState)
+	data, _ := os.ReadFile(out.Name())
+	res.Stdout = string(data)
+	return res
 }
 
 // TestTerminalMatchesRunc runs, for each setting whose effect used to be
