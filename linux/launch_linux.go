@@ -218,6 +218,11 @@ func startAttached(c *libcontainer.Container, p *libcontainer.Process, terminal 
 	// for every signal also costs a millisecond.)
 	signals := make(chan os.Signal, 128)
 	signal.Notify(signals)
+	// Except SIGTTIN and SIGTTOU, which keep their default action: a hull
+	// in a background job that reads its terminal is stopped, like any
+	// program, until the shell brings it to the foreground. Caught, they
+	// would make the kernel restart the read for ever, spinning.
+	signal.Reset(unix.SIGTTIN, unix.SIGTTOU)
 
 	var sio *stdio
 	var err error

@@ -190,6 +190,12 @@ func (s *stdio) started() error {
 // off, so this one turns "\n" into "\r\n" for the screen.
 func (s *stdio) makeRaw() error {
 	fd := int(s.terminal.Fd())
+	if inBackground(fd) {
+		// A background job that changed its terminal's modes would be
+		// stopped (SIGTTOU), and would take the keyboard from the shell
+		// in the foreground: the terminal stays as it is.
+		return nil
+	}
 	t, err := unix.IoctlGetTermios(fd, unix.TCGETS)
 	if err != nil {
 		return fmt.Errorf("read this terminal's mode: %w", err)
@@ -201,6 +207,15 @@ func (s *stdio) makeRaw() error {
 	}
 	s.saved = &saved
 	return nil
+}
+
+// inBackground reports whether fd is this process's controlling terminal
+// and another process group is in its foreground (tcgetpgrp(3)). A
+// terminal that is not the controlling one has no foreground to be
+// outside of.
+func inBackground(fd int) bool {
+	pgrp, err := unix.IoctlGetInt(fd, unix.TIOCGPGRP)
+	return err == nil && pgrp != unix.Getpgrp()
 }
 
 // rawMode is cfmakeraw(3) without clearing OPOST.

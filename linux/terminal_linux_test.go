@@ -111,3 +111,22 @@ func TestRawMode(t *testing.T) {
 		t.Errorf("VMIN %d VTIME %d, want 1 and 0", tm.Cc[unix.VMIN], tm.Cc[unix.VTIME])
 	}
 }
+
+// TestInBackground: only a controlling terminal has a foreground process
+// group for hull to be outside of; the job-control case itself is
+// TestTerminalBackground's, with a shell.
+func TestInBackground(t *testing.T) {
+	_, slave := newPty(t)
+	null, err := os.Open("/dev/null")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	for name, f := range map[string]*os.File{"pty that is not the controlling terminal": slave, "/dev/null": null} {
+		t.Run(name, func(t *testing.T) {
+			if inBackground(int(f.Fd())) {
+				t.Error("inBackground = true, want false")
+			}
+		})
+	}
+}

@@ -121,6 +121,42 @@ func TestTerminalHost(t *testing.T) {
 	h.assertClean(id)
 }
 
+// TestTerminalBackground: a foreground `hull run` started as a background
+// job of an interactive shell (`hull run ID < /dev/null &`) leaves the
+// shell's terminal alone: changing its modes from the background would
+// stop hull (SIGTTOU), or with the signal caught, spin in the kernel's
+// retries (as runc 1.5 does). The container's output still reaches the
+// terminal.
+func TestTerminalBackground(t *testing.T) {
+	t.Parallel()
+	h := newH(t)
+	bundle := h.bundle(sh(`echo from-container`), terminalOn)
+	master, slave, before := hostPty(t)
+	id := h.id()
+	// sh -m puts the job in a process group of its own, in the background.
+	script := `set -m; "$@" < /dev/null & wait $!; echo "hull-exit:$?"`
+	cmd := exec.Command("/bin/sh", "-c", script, "sh", hullBin, "--root", h.root, "run", "--bundle", bundle, id)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := reaper.Start(cmd); err != nil {
+		t.Fatal(err)
+	}
+	slave.Close()
+	out := readPty(master)
+	timer := time.AfterFunc(15*time.Second, func() { _ = cmd.Process.Kill() })
+	werr := reaper.Wait(cmd)
+	timer.Stop()
+	if werr != nil || !strings.Contains(out.String(), "hull-exit:0") {
+		// hull may still spin: its own cleanup is the harness's.
+		t.Fatalf("background hull run did not finish with status 0 within 15s (%v):\n%q", werr, out.String())
+	}
+	mustContain(t, "the terminal", out.String(), "from-container")
+	if after, _ := unix.IoctlGetTermios(int(master.Fd()), unix.TCGETS); *after != *before {
+		t.Errorf("terminal modes after a background run %+v, want them untouched %+v", *after, *before)
+	}
+	h.assertClean(id)
+}
+
 // TestTerminalOneStream: with one of hull's streams a terminal and stdout
 // a file (`hull run ID > log`), the file gets the process's bytes, and
 // that terminal, as runc picks it (stderr, stdout, then stdin), gives the
