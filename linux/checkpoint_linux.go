@@ -151,11 +151,20 @@ func restore(c *libcontainer.Container, p *libcontainer.Process, cr *Criu) error
 
 // start starts p in c: from a checkpoint for `restore`, otherwise as
 // startOrRun does.
-func (o LaunchOptions) start(c *libcontainer.Container, p *libcontainer.Process) error {
-	if o.Restore != nil {
-		return restore(c, p, o.Restore)
+func (o LaunchOptions) start(c *libcontainer.Container, p *libcontainer.Process, started func() error) error {
+	if o.Restore == nil {
+		return startOrRun(c, p, o.Run, started)
 	}
-	return startOrRun(c, p, o.Run)
+	if err := restore(c, p, o.Restore); err != nil {
+		return err
+	}
+	if started != nil {
+		if err := started(); err != nil {
+			kill(p)
+			return err
+		}
+	}
+	return nil
 }
 
 // CriuPageServer parses --page-server ADDRESS:PORT.

@@ -190,7 +190,7 @@ func startDetached(c *libcontainer.Container, p *libcontainer.Process, terminal 
 	} else {
 		p.Stdin, p.Stdout, p.Stderr = os.Stdin, os.Stdout, os.Stderr
 	}
-	if err := o.start(c, p); err != nil {
+	if err := o.start(c, p, nil); err != nil {
 		return err
 	}
 	if err := poststart(); err != nil {
@@ -228,6 +228,11 @@ func startAttached(c *libcontainer.Container, p *libcontainer.Process, terminal 
 	// for every signal also costs a millisecond.)
 	signals := make(chan os.Signal, 128)
 	signal.Notify(signals)
+	// Except SIGTTIN and SIGTTOU, which keep their default action: a hull
+	// in a background job that reads its terminal is stopped, like any
+	// program, until the shell brings it to the foreground. Caught, they
+	// would make the kernel restart the read for ever, spinning.
+	signal.Reset(unix.SIGTTIN, unix.SIGTTOU)
 
 	var sio *stdio
 	var err error
@@ -241,11 +246,7 @@ func startAttached(c *libcontainer.Container, p *libcontainer.Process, terminal 
 	}
 	defer sio.close()
 
-	if err := o.start(c, p); err != nil {
-		return -1, err
-	}
-	if err := sio.started(); err != nil {
-		kill(p)
+	if err := o.start(c, p, sio.started); err != nil {
 		return -1, err
 	}
 	if err := poststart(); err != nil {
@@ -279,7 +280,10 @@ func startAttached(c *libcontainer.Container, p *libcontainer.Process, terminal 
 // startOrRun starts p; with run, an init then execs the user process.
 // Start and Exec are separate (libcontainer's Run is the two together) so
 // that the init's cgroups are checked in between: systemd can move it.
-func startOrRun(c *libcontainer.Container, p *libcontainer.Process, run bool) (retErr error) {
+// started, if not nil, runs once p has started and, for an init, before
+// the user process does (so that its terminal is set up before it writes
+// to it); if it fails, p is killed.
+func startOrRun(c *libcontainer.Container, p *libcontainer.Process, run bool, started func() error) (retErr error) {
 	release := holdWarnings()
 	defer func() { release(retErr != nil) }()
 	if err := c.Start(p); err != nil {
@@ -287,6 +291,12 @@ func startOrRun(c *libcontainer.Container, p *libcontainer.Process, run bool) (r
 			return fmt.Errorf("%w (exec in container %q)", err, c.ID())
 		}
 		return &startError{id: c.ID(), err: withCgroupField(err)}
+	}
+	if started != nil {
+		if err := started(); err != nil {
+			kill(p)
+			return err
+		}
 	}
 	if !p.Init {
 		return nil

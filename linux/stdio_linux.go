@@ -27,8 +27,8 @@ type stdio struct {
 	receive func() error
 	// master is the container's pty master, once received.
 	master *os.File
-	// terminal is hull's own terminal, if its stdin is one; saved is its
-	// mode before hull made it raw.
+	// terminal is the terminal hull's user sits at (hostTerminal), if
+	// any; saved is its mode before hull made it raw.
 	terminal *os.File
 	saved    *unix.Termios
 	outputs  sync.WaitGroup
@@ -74,15 +74,43 @@ func attachTerminal(p *libcontainer.Process) (*stdio, error) {
 	}
 	p.ConsoleSocket = child
 	s := &stdio{closeAfterStart: []io.Closer{child}, closers: []io.Closer{parent}}
-	if ws, err := unix.IoctlGetWinsize(int(os.Stdin.Fd()), unix.TIOCGWINSZ); err == nil {
-		s.terminal = os.Stdin
-		p.ConsoleWidth, p.ConsoleHeight = ws.Col, ws.Row
+	s.terminal = hostTerminal()
+	if s.terminal != nil {
+		if ws, err := unix.IoctlGetWinsize(int(s.terminal.Fd()), unix.TIOCGWINSZ); err == nil {
+			p.ConsoleWidth, p.ConsoleHeight = ws.Col, ws.Row
+		}
 	}
-	s.receive = func() error {
+	// The master is taken as soon as init sends it, while libcontainer
+	// still starts the process: an exec'd process runs right after, and
+	// its first output must find ONLCR already cleared.
+	type received struct {
+		master *os.File
+		err    error
+	}
+	got := make(chan received, 1)
+	go func() {
 		master, err := recvFile(parent)
 		if err != nil {
-			return fmt.Errorf("receive the container's terminal: %w", err)
+			got <- received{err: fmt.Errorf("receive the container's terminal: %w", err)}
+			return
 		}
+		// As runc does: the container's terminal does not turn "\n" into
+		// "\r\n", so that a caller reading hull's stdout gets the bytes
+		// the process wrote; a terminal on hull's side adds the "\r"
+		// itself (makeRaw keeps its output processing).
+		if err := clearONLCR(master); err != nil {
+			master.Close()
+			got <- received{err: err}
+			return
+		}
+		got <- received{master: master}
+	}()
+	s.receive = func() error {
+		r := <-got
+		if r.err != nil {
+			return r.err
+		}
+		master := r.master
 		s.master = master
 		s.closers = append(s.closers, master)
 		if s.terminal != nil {
@@ -96,6 +124,44 @@ func attachTerminal(p *libcontainer.Process) (*stdio, error) {
 		return nil
 	}
 	return s, nil
+}
+
+// hostTerminal is the terminal hull's user sits at, chosen as runc
+// chooses it: the first of stderr, stdout and stdin that is a terminal.
+// Where none is, runc falls back to /dev/tty and fails without one; hull
+// leaves the controlling terminal alone (a background job writing to
+// files would be stopped by SIGTTOU when it changed the terminal's modes,
+// and parallel runs would save and restore each other's modes) and runs
+// the container all the same (nil), so that programs can run a terminal
+// container through pipes.
+func hostTerminal() *os.File {
+	for _, f := range []*os.File{os.Stderr, os.Stdout, os.Stdin} {
+		if isTerminal(f) {
+			return f
+		}
+	}
+	return nil
+}
+
+func isTerminal(f *os.File) bool {
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
+}
+
+// clearONLCR stops the terminal whose master or slave f is from mapping
+// "\n" to "\r\n" on output (termios(3) ONLCR). On a pty master, TCSETS
+// sets the slave's modes, which are the ones that process output.
+func clearONLCR(f *os.File) error {
+	fd := int(f.Fd())
+	t, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	if err != nil {
+		return fmt.Errorf("read the container terminal's mode: %w", err)
+	}
+	t.Oflag &^= unix.ONLCR
+	if err := unix.IoctlSetTermios(fd, unix.TCSETS, t); err != nil {
+		return fmt.Errorf("clear ONLCR on the container's terminal: %w", err)
+	}
+	return nil
 }
 
 func (s *stdio) copyOut(w io.Writer, r io.Reader) {
@@ -119,25 +185,46 @@ func (s *stdio) started() error {
 }
 
 // makeRaw passes every key straight to the container's terminal, which
-// does the line editing, echo and output processing itself (cfmakeraw(3)).
+// does the line editing and echo itself (cfmakeraw(3)). Output processing
+// (OPOST) stays on, as runc leaves it: the container's terminal has ONLCR
+// off, so this one turns "\n" into "\r\n" for the screen.
 func (s *stdio) makeRaw() error {
 	fd := int(s.terminal.Fd())
+	if inBackground(fd) {
+		// A background job that changed its terminal's modes would be
+		// stopped (SIGTTOU), and would take the keyboard from the shell
+		// in the foreground: the terminal stays as it is.
+		return nil
+	}
 	t, err := unix.IoctlGetTermios(fd, unix.TCGETS)
 	if err != nil {
 		return fmt.Errorf("read this terminal's mode: %w", err)
 	}
 	saved := *t
-	t.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
-	t.Oflag &^= unix.OPOST
-	t.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
-	t.Cflag &^= unix.CSIZE | unix.PARENB
-	t.Cflag |= unix.CS8
-	t.Cc[unix.VMIN], t.Cc[unix.VTIME] = 1, 0
+	rawMode(t)
 	if err := unix.IoctlSetTermios(fd, unix.TCSETS, t); err != nil {
 		return fmt.Errorf("put this terminal in raw mode: %w", err)
 	}
 	s.saved = &saved
 	return nil
+}
+
+// inBackground reports whether fd is this process's controlling terminal
+// and another process group is in its foreground (tcgetpgrp(3)). A
+// terminal that is not the controlling one has no foreground to be
+// outside of.
+func inBackground(fd int) bool {
+	pgrp, err := unix.IoctlGetInt(fd, unix.TIOCGPGRP)
+	return err == nil && pgrp != unix.Getpgrp()
+}
+
+// rawMode is cfmakeraw(3) without clearing OPOST.
+func rawMode(t *unix.Termios) {
+	t.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
+	t.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
+	t.Cflag &^= unix.CSIZE | unix.PARENB
+	t.Cflag |= unix.CS8
+	t.Cc[unix.VMIN], t.Cc[unix.VTIME] = 1, 0
 }
 
 // resize gives the container's terminal the size of hull's.

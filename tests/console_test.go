@@ -153,6 +153,7 @@ func TestConsoleSocket(t *testing.T) {
 				h.ok("run", "--detach", "--console-socket", cl.path, "--bundle", bundle, id)
 			}
 			master := cl.wait(t)
+			assertONLCR(t, master)
 			out := readPty(master)
 			if mode == "create-start" {
 				h.ok("start", id)
@@ -174,4 +175,41 @@ func TestConsoleSocket(t *testing.T) {
 			h.assertClean(id)
 		})
 	}
+}
+
+// assertONLCR checks that the master sent on --console-socket comes as
+// the kernel made it, ONLCR on: runc clears ONLCR only on the terminal of
+// a foreground run or exec, whose output it copies itself; a caller of
+// --console-socket copies the output and chooses (containerd's shim and
+// conmon set their own modes). The "\r\n" this test reads is therefore
+// what runc's callers read too.
+func assertONLCR(t *testing.T, master *os.File) {
+	t.Helper()
+	tm, err := unix.IoctlGetTermios(int(master.Fd()), unix.TCGETS)
+	if err != nil {
+		t.Fatalf("the console socket's fd is not a terminal: %v", err)
+	}
+	if tm.Oflag&(unix.OPOST|unix.ONLCR) != unix.OPOST|unix.ONLCR {
+		t.Errorf("terminal sent on --console-socket: oflag %#o, want OPOST and ONLCR as the kernel sets them (runc leaves them)", tm.Oflag)
+	}
+}
+
+// TestConsoleSocketExec: exec --detach --tty sends the master of the new
+// process's terminal, modes untouched as for create.
+func TestConsoleSocketExec(t *testing.T) {
+	t.Parallel()
+	h := newH(t)
+	id := h.id()
+	h.ok("run", "-d", "--bundle", h.bundle(longRunning), id)
+	cl := listenConsole(t, h.dir)
+	h.ok("exec", "-d", "--tty", "--console-socket", cl.path, id, "sh", "-c", "tty; echo done")
+	master := cl.wait(t)
+	assertONLCR(t, master)
+	out := readPty(master)
+	out.waitFor(t, "done")
+	if got := out.String(); got != "/dev/pts/0\r\ndone\r\n" {
+		t.Errorf("exec'd terminal printed %q, want /dev/pts/0 and done, as a terminal with ONLCR writes them", got)
+	}
+	h.ok("delete", "--force", id)
+	h.assertClean(id)
 }
