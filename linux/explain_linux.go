@@ -53,6 +53,14 @@ func ExplainStartError(err error, b *spec.Bundle) error {
 	// errno is only at the end of the message.
 	msg := startMessage(err)
 	has := func(e unix.Errno) bool { return errors.Is(err, e) || strings.HasSuffix(msg, ": "+e.Error()) }
+	if has(unix.EINVAL) && b.Spec.Linux != nil && strings.HasSuffix(b.Spec.Linux.RootfsPropagation, "unbindable") {
+		// An unbindable rootfs makes every bind of a tree under it fail
+		// with EINVAL, whichever mount comes first (mount(2)); the
+		// mount named is not the one to change.
+		fe := &spec.FieldError{File: b.ConfigPath, Path: "linux.rootfsPropagation", Value: b.Spec.Linux.RootfsPropagation,
+			Msg: fmt.Sprintf("the kernel refused to mount %s under an unbindable root filesystem; use private, rprivate, slave or shared", mnt.Destination)}
+		return fmt.Errorf("%w; %s", err, fe.Error())
+	}
 	hint := ""
 	switch {
 	case has(unix.ENOTDIR):

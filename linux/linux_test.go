@@ -217,6 +217,13 @@ func TestExplainStartError(t *testing.T) {
 	if got != want {
 		t.Errorf("ExplainStartError:\n got %s\nwant %s", got, want)
 	}
+	b.Spec.Linux.RootfsPropagation = "runbindable"
+	got = ExplainStartError(raw, b).Error()
+	want = raw.Error() + `; /b/config.json: linux.rootfsPropagation: "runbindable": the kernel refused to mount /y under an unbindable root filesystem; use private, rprivate, slave or shared`
+	if got != want {
+		t.Errorf("ExplainStartError with an unbindable rootfs:\n got %s\nwant %s", got, want)
+	}
+	b.Spec.Linux.RootfsPropagation = ""
 	other := errors.New("unable to start container process: exec: permission denied")
 	if ExplainStartError(other, b) != other {
 		t.Error("an error about no mount was changed")

@@ -55,6 +55,9 @@ func Update(root string, c *libcontainer.Container, source string, r *specs.Linu
 	if err != nil {
 		return err
 	}
+	for _, fe := range u.Ignored {
+		logrus.Warn(fe)
+	}
 	status, err := c.Status()
 	if err != nil {
 		return fmt.Errorf("update container %q: %w", c.ID(), err)

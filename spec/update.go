@@ -2,6 +2,7 @@ package spec
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 
@@ -27,6 +28,11 @@ type ResourceUpdate struct {
 	// Undo holds the old values of the fields Write sets, where they are
 	// known, to put back when writing fails half-way.
 	Undo *cgroups.Resources
+	// Ignored are the request's fields that cannot change in a running
+	// container (devices, hugepageLimits, network, rdma): runc's update
+	// skips them silently and succeeds, so hull skips them too, but says
+	// so.
+	Ignored []*FieldError
 }
 
 // UpdateResources works out the update r (the `update` command's JSON or
@@ -43,6 +49,7 @@ type ResourceUpdate struct {
 // (runtime-spec's swap is memory+swap, cgroup v2's swap file is swap
 // alone, so it depends on both).
 func UpdateResources(source string, r *specs.LinuxResources, old *cgroups.Resources) (*ResourceUpdate, error) {
+	ignored, r := notUpdatable(source, r)
 	c := &checker{file: source}
 	c.updatable(r)
 	if err := errors.Join(c.errs...); err != nil {
@@ -88,7 +95,7 @@ func UpdateResources(source string, r *specs.LinuxResources, old *cgroups.Resour
 			*l = upsertAll(nil, *l, throttleDevice)
 		}
 	}
-	return &ResourceUpdate{Write: w, Merged: merge(old, w), Undo: previous(old, w)}, nil
+	return &ResourceUpdate{Write: w, Merged: merge(old, w), Undo: previous(old, w), Ignored: ignored}, nil
 }
 
 // merge returns old with the fields w sets replaced.
@@ -175,20 +182,36 @@ func copyIf[T any](named bool, dst, src *T) {
 	}
 }
 
-// updatable refuses what cannot change in a running container.
+// notUpdatable takes out of r (a copy) what cannot change in a running
+// container, each with a warning that it is ignored.
+func notUpdatable(source string, r *specs.LinuxResources) ([]*FieldError, *specs.LinuxResources) {
+	const msg = "%s cannot be updated in a running container, so it is ignored (as by runc); recreate the container to change it"
+	var ignored []*FieldError
+	skip := func(path string, value any, what string) {
+		ignored = append(ignored, &FieldError{File: source, Path: path, Value: value, Msg: fmt.Sprintf(msg, what)})
+	}
+	rest := *r
+	if len(rest.Devices) > 0 {
+		skip("devices", len(rest.Devices), "a device rule")
+		rest.Devices = nil
+	}
+	if len(rest.HugepageLimits) > 0 {
+		skip("hugepageLimits", len(rest.HugepageLimits), "a hugepage limit")
+		rest.HugepageLimits = nil
+	}
+	if rest.Network != nil {
+		skip("network", nil, "the network class and priorities")
+		rest.Network = nil
+	}
+	if len(rest.Rdma) > 0 {
+		skip("rdma", len(rest.Rdma), "an RDMA limit")
+		rest.Rdma = nil
+	}
+	return ignored, &rest
+}
+
+// updatable refuses what the update cannot apply.
 func (c *checker) updatable(r *specs.LinuxResources) {
-	if len(r.Devices) > 0 {
-		c.add("devices", len(r.Devices), "device rules cannot be updated; recreate the container to change them")
-	}
-	if len(r.HugepageLimits) > 0 {
-		c.add("hugepageLimits", len(r.HugepageLimits), "hugepage limits cannot be updated; recreate the container to change them")
-	}
-	if r.Network != nil {
-		c.add("network", nil, "network class and priorities cannot be updated; recreate the container to change them")
-	}
-	if len(r.Rdma) > 0 {
-		c.add("rdma", len(r.Rdma), "RDMA limits cannot be updated; recreate the container to change them")
-	}
 	if m := r.Memory; m != nil && m.Limit != nil && m.Swap != nil && *m.Limit > 0 && *m.Swap > 0 && *m.Swap < *m.Limit {
 		c.add("memory.swap", *m.Swap, "is memory+swap, so it must be at least memory.limit (%d), or -1 for unlimited swap", *m.Limit)
 	}

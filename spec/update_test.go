@@ -181,8 +181,6 @@ func TestUpdateResourcesRefuses(t *testing.T) {
 		r    specs.LinuxResources
 		want string
 	}{
-		{"devices", specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Allow: true, Access: "rwm"}}}, "<stdin>: devices: 1: device rules cannot be updated"},
-		{"hugepages", specs.LinuxResources{HugepageLimits: []specs.LinuxHugepageLimit{{Pagesize: "2MB"}}}, "hugepageLimits"},
 		{"swap below limit", specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: ptr(int64(100)), Swap: ptr(int64(50))}}, "memory.swap: 50: is memory+swap"},
 		{"bad cpus", specs.LinuxResources{CPU: &specs.LinuxCPU{Cpus: "0-"}}, `cpu.cpus: "0-"`},
 	} {
@@ -191,6 +189,41 @@ func TestUpdateResourcesRefuses(t *testing.T) {
 			_, err := UpdateResources("<stdin>", &r, &cgroups.Resources{Memory: 7})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// What runc's update skips, hull skips too, with a warning, and applies
+// the rest of the request.
+func TestUpdateResourcesIgnores(t *testing.T) {
+	limit := int64(50)
+	for _, tc := range []struct {
+		name string
+		r    specs.LinuxResources
+		want string
+	}{
+		{"devices", specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Allow: true, Access: "rwm"}}}, "<stdin>: devices: 1: a device rule cannot be updated in a running container, so it is ignored"},
+		{"hugepages", specs.LinuxResources{HugepageLimits: []specs.LinuxHugepageLimit{{Pagesize: "2MB", Limit: 1 << 21}}}, "<stdin>: hugepageLimits: 1: a hugepage limit cannot"},
+		{"network", specs.LinuxResources{Network: &specs.LinuxNetwork{ClassID: ptr(uint32(1))}}, "<stdin>: network: the network class"},
+		{"rdma", specs.LinuxResources{Rdma: map[string]specs.LinuxRdma{"mlx": {}}}, "<stdin>: rdma: 1: an RDMA limit cannot"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := tc.r
+			r.Pids = &specs.LinuxPids{Limit: &limit}
+			u, err := UpdateResources("<stdin>", &r, &cgroups.Resources{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(u.Ignored) != 1 || !strings.Contains(u.Ignored[0].Error(), tc.want) {
+				t.Errorf("ignored %v, want one warning with %q", u.Ignored, tc.want)
+			}
+			w := u.Write
+			if len(w.Devices) > 0 || len(w.HugetlbLimit) > 0 || w.NetClsClassid != 0 || len(w.Rdma) > 0 {
+				t.Errorf("an ignored field is written: %+v", w)
+			}
+			if w.PidsLimit == nil || *w.PidsLimit != limit {
+				t.Errorf("the rest of the request is not applied: pids %v", w.PidsLimit)
 			}
 		})
 	}

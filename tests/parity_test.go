@@ -1246,6 +1246,10 @@ cat /proc/self/cgroup | cut -d: -f2-; awk '{print $2, $3, $4}' /proc/self/mounts
 			{args: []string{"update", "--memory", "banana", "{id}"}},
 			{args: []string{"update", "-r", "-", "{id}"}, stdin: `{"pids": {"limit": 77}}`},
 			execIn("cat", "/sys/fs/cgroup/pids/pids.max"),
+			// What cannot change in a running container is skipped (hull
+			// warns), and the rest applies.
+			{args: []string{"update", "-r", "-", "{id}"}, stdin: `{"devices": [{"allow": true, "access": "rwm"}], "hugepageLimits": [{"pageSize": "2MB", "limit": 2097152}], "pids": {"limit": 88}}`},
+			execIn("cat", "/sys/fs/cgroup/pids/pids.max"),
 			forceStep,
 		}},
 		{name: "cgroup-files", skip: v1, args: sh(`cd /sys/fs/cgroup; cat memory/memory.limit_in_bytes memory/memory.soft_limit_in_bytes memory/memory.swappiness

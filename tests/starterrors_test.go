@@ -51,6 +51,21 @@ func TestMountErrors(t *testing.T) {
 	}
 }
 
+// TestUnbindableRootfs: with an unbindable rootfs every bind under it
+// fails with EINVAL; the error names linux.rootfsPropagation, not the
+// mount that happened to come first.
+func TestUnbindableRootfs(t *testing.T) {
+	t.Parallel()
+	h := newH(t)
+	id := h.id()
+	b := h.bundle([]string{"true"}, func(s *specs.Spec) { s.Linux.RootfsPropagation = "runbindable" })
+	r := h.fail("run", "--bundle", b, id)
+	if want := `config.json: linux.rootfsPropagation: "runbindable": the kernel refused to mount `; !strings.Contains(r.Stderr, want) || strings.Count(r.Stderr, "\n") != 1 {
+		t.Errorf("want one line with %q:\n%s", want, r)
+	}
+	h.assertClean(id)
+}
+
 func TestRootfsSymlink(t *testing.T) {
 	t.Parallel()
 	h := newH(t)
