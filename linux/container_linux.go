@@ -72,6 +72,17 @@ type State struct {
 	Created     time.Time         `json:"created"`
 	Annotations map[string]string `json:"annotations,omitempty"`
 	Owner       string            `json:"owner"`
+
+	// Hull's own fields, after runc's and only when there is something
+	// to say, so runc-style parsers (which ignore unknown fields) and
+	// runc's output for the same container match.
+
+	// OOMKilled says the container has stopped and the OOM killer struck
+	// in it.
+	OOMKilled bool `json:"oomKilled,omitempty"`
+	// OOMKills counts the processes the kernel's OOM killer killed in the
+	// container's memory cgroup, while the cgroup exists.
+	OOMKills uint64 `json:"oomKills,omitempty"`
 }
 
 // StateOf reports the state of a loaded container. The pid of a stopped
@@ -90,7 +101,7 @@ func StateOf(c *libcontainer.Container, owner string) (*State, error) {
 		pid = 0
 	}
 	bundle, annotations := utils.Annotations(st.Config.Labels)
-	return &State{
+	s := &State{
 		OCIVersion:  st.Config.Version,
 		ID:          st.ID,
 		Pid:         pid,
@@ -100,7 +111,9 @@ func StateOf(c *libcontainer.Container, owner string) (*State, error) {
 		Created:     st.Created,
 		Annotations: annotations,
 		Owner:       owner,
-	}, nil
+	}
+	withOOM(s, st.CgroupPaths)
+	return s, nil
 }
 
 // Owner names the user owning a container's state directory, or "#uid"

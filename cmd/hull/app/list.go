@@ -57,7 +57,7 @@ func listCommand(g *globalOptions) *cli.Command {
 			tw := tabwriter.NewWriter(w, 12, 1, 3, ' ', 0)
 			fmt.Fprint(tw, "ID\tPID\tSTATUS\tBUNDLE\tCREATED\tOWNER\n")
 			for _, s := range states {
-				fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", s.ID, s.Pid, s.Status, s.Bundle, s.Created.Format(time.RFC3339Nano), s.Owner)
+				fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", s.ID, s.Pid, s.StatusWords(), s.Bundle, s.Created.Format(time.RFC3339Nano), s.Owner)
 			}
 			return tw.Flush()
 		},
