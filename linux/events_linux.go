@@ -17,10 +17,16 @@ func Stats(c *libcontainer.Container) (*types.Stats, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stats of container %q: %w", c.ID(), err)
 	}
+	return statsFrom(ls, cgroups.IsCgroup2UnifiedMode()), nil
+}
+
+// statsFrom converts libcontainer's stats to runc's; unified says the
+// host runs cgroup v2 only, where swap is accounted on its own.
+func statsFrom(ls *libcontainer.Stats, unified bool) *types.Stats {
 	s := &types.Stats{NetworkInterfaces: ls.Interfaces}
 	cg := ls.CgroupStats
 	if cg == nil {
-		return s, nil
+		return s
 	}
 	cpu := cg.CpuStats
 	s.CPU = types.Cpu{
@@ -58,7 +64,7 @@ func Stats(c *libcontainer.Container) (*types.Stats, error) {
 		PSI:       m.PSI,
 	}
 	// cgroup v2 accounts swap alone; v1's memsw counts memory+swap.
-	if cgroups.IsCgroup2UnifiedMode() {
+	if unified {
 		s.Memory.Swap = memoryEntry(m.SwapOnlyUsage)
 	}
 	s.Pids = types.Pids{Current: cg.PidsStats.Current, Limit: cg.PidsStats.Limit}
@@ -78,7 +84,7 @@ func Stats(c *libcontainer.Container) (*types.Stats, error) {
 	for size, h := range cg.HugetlbStats {
 		s.Hugetlb[size] = types.Hugetlb{Usage: h.Usage, Max: h.MaxUsage, Failcnt: h.Failcnt}
 	}
-	return s, nil
+	return s
 }
 
 func memoryEntry(d cgroups.MemoryData) types.MemoryEntry {
