@@ -1,8 +1,11 @@
 package linux
 
 import (
+	"context"
+	"errors"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/opencontainers/cgroups"
 	"github.com/opencontainers/runc/libcontainer"
@@ -71,4 +74,24 @@ func TestStatsFrom(t *testing.T) {
 			t.Errorf("statsFrom without cgroup stats = %+v, want the interfaces only", s)
 		}
 	})
+}
+
+// `events` and `events --stats` refuse a stopped container in runc's
+// words: its cgroup may be gone or stale.
+func TestEventsOfStopped(t *testing.T) {
+	root := t.TempDir()
+	writeStoppedState(t, root, "c1", t.TempDir(), []string{"bundle=/bundle"})
+	c, err := Load(root, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "container with id c1 is not running (container not running)"
+	if _, err := StatsOnce(c); err == nil || err.Error() != want || !errors.Is(err, libcontainer.ErrNotRunning) {
+		t.Errorf("StatsOnce: %v, want %q", err, want)
+	}
+	emitted := 0
+	err = Events(context.Background(), c, time.Second, func(*types.Event) error { emitted++; return nil })
+	if err == nil || err.Error() != want || emitted != 0 {
+		t.Errorf("Events: %v after %d events, want %q and none", err, emitted, want)
+	}
 }

@@ -1,6 +1,7 @@
 package linux
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -8,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/opencontainers/cgroups"
+	"github.com/opencontainers/runc/libcontainer"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 func TestResourcesRecord(t *testing.T) {
@@ -46,4 +49,24 @@ func TestResourcesRecord(t *testing.T) {
 			t.Errorf("a broken record: %v, want an error naming %s", err, resourcesFile)
 		}
 	})
+}
+
+// A stopped container's resources cannot change: runc's words lead, and
+// the record of the last update stays as it was.
+func TestUpdateStopped(t *testing.T) {
+	fakeCgroupfs(t)
+	root := t.TempDir()
+	writeStoppedState(t, root, "c1", t.TempDir(), []string{"bundle=/bundle"})
+	c, err := Load(root, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	limit := int64(64 << 20)
+	err = Update(root, c, "", &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: &limit}}, "", "")
+	if !errors.Is(err, libcontainer.ErrNotRunning) || !strings.HasPrefix(err.Error(), "container not running") {
+		t.Errorf("Update of a stopped container: %v, want it to lead with \"container not running\"", err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "c1", resourcesFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Update of a stopped container wrote %s: %v", resourcesFile, err)
+	}
 }
