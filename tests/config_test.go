@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-	"golang.org/x/sys/unix"
 )
 
 // sh runs a shell script in the container.
@@ -157,80 +156,6 @@ func procMounts(out string) map[string][]string {
 		}
 	}
 	return m
-}
-
-func TestMounts(t *testing.T) {
-	t.Parallel()
-	h := newH(t)
-
-	// A read-only bind of a host dir holding a file.
-	roSrc := h.hostDir("ro")
-	if err := os.WriteFile(filepath.Join(roSrc, "hello"), []byte("from host\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// A host dir with a tmpfs mounted under it: rbind carries the
-	// submount into the container, bind does not.
-	recSrc := h.hostDir("rec")
-	sub := filepath.Join(recSrc, "sub")
-	if err := os.Mkdir(sub, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := unix.Mount("tmpfs", sub, "tmpfs", 0, "size=64k"); err != nil {
-		t.Fatalf("mount tmpfs on %s: %v", sub, err)
-	}
-	t.Cleanup(func() { _ = unix.Unmount(sub, unix.MNT_DETACH) })
-	if err := os.WriteFile(filepath.Join(sub, "inner"), []byte("submount\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-
-	script := `
-cat /proc/mounts
-echo ---
-cat /mnt/hello
-touch /mnt/new 2>/dev/null && echo ro-write-ok
-echo ---
-cat /mnt2/sub/inner
-echo ---
-cat /tmp/sub/inner 2>&1 || echo plain-bind-no-submount
-echo ---
-echo x > /data/f && cat /data/f`
-	bundle := h.bundle(sh(script),
-		withMount(specs.Mount{Destination: "/data", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "nodev", "size=1m", "mode=755"}}),
-		withMount(specs.Mount{Destination: "/mnt", Type: "bind", Source: roSrc, Options: []string{"bind", "ro"}}),
-		withMount(specs.Mount{Destination: "/mnt2", Type: "bind", Source: recSrc, Options: []string{"rbind", "ro"}}),
-		withMount(specs.Mount{Destination: "/tmp", Type: "bind", Source: recSrc, Options: []string{"bind", "ro"}}),
-	)
-	r := h.hull("run", "--bundle", bundle, h.id())
-	if r.Code != 0 {
-		t.Fatalf("run failed:\n%s", r)
-	}
-	parts := strings.Split(r.Stdout, "---\n")
-	if len(parts) != 5 {
-		t.Fatalf("unexpected output:\n%s", r)
-	}
-	mounts := procMounts(parts[0])
-	if m := mounts["/data"]; m == nil || m[2] != "tmpfs" || !strings.Contains(m[3], "size=1024k") ||
-		!strings.Contains(m[3], "mode=755") || !strings.Contains(m[3], "nosuid") || !strings.Contains(m[3], "nodev") {
-		t.Errorf("/data mount %q, want tmpfs with nosuid,nodev,size=1024k,mode=755", m)
-	}
-	if m := mounts["/mnt"]; m == nil || !strings.HasPrefix(m[3], "ro") {
-		t.Errorf("/mnt mount %q, want a read-only bind", m)
-	}
-	if parts[1] != "from host\n" {
-		t.Errorf("reading the ro bind: %q, want %q", parts[1], "from host\n")
-	}
-	if fileExists(filepath.Join(roSrc, "new")) {
-		t.Errorf("the container wrote through a read-only bind mount")
-	}
-	if parts[2] != "submount\n" {
-		t.Errorf("rbind: /mnt2/sub/inner = %q, want the host submount's file", parts[2])
-	}
-	if !strings.Contains(parts[3], "plain-bind-no-submount") {
-		t.Errorf("plain bind: /tmp/sub/inner = %q, want it absent (bind is not recursive)", parts[3])
-	}
-	if parts[4] != "x\n" {
-		t.Errorf("writing the tmpfs: %q, want x", parts[4])
-	}
 }
 
 func TestMaskedAndReadonlyPaths(t *testing.T) {
@@ -464,25 +389,6 @@ func TestOOMScoreAdj(t *testing.T) {
 				t.Errorf("oom_score_adj %q, want %d", out, v)
 			}
 		})
-	}
-}
-
-func TestSysctl(t *testing.T) {
-	t.Parallel()
-	h := newH(t)
-	hostBefore, _ := os.ReadFile("/proc/sys/net/ipv4/ip_forward")
-	want := "1"
-	if strings.TrimSpace(string(hostBefore)) == "1" {
-		want = "0"
-	}
-	out := h.runOut(h.bundle(sh(`cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/msgmax`), func(s *specs.Spec) {
-		s.Linux.Sysctl = map[string]string{"net.ipv4.ip_forward": want, "kernel.msgmax": "4096"}
-	}))
-	if out != want+"\n4096\n" {
-		t.Errorf("sysctls inside: %q, want %q", out, want+"\n4096\n")
-	}
-	if hostAfter, _ := os.ReadFile("/proc/sys/net/ipv4/ip_forward"); string(hostAfter) != string(hostBefore) {
-		t.Errorf("host ip_forward changed from %q to %q", hostBefore, hostAfter)
 	}
 }
 

@@ -157,3 +157,53 @@ func fieldsOfLines(s string) []string {
 	}
 	return out
 }
+
+func TestExtrasUserNamespace(t *testing.T) {
+	t.Parallel()
+	h := newH(t)
+	const hostID, size = 100000, 65536
+	mapping := []specs.LinuxIDMapping{{ContainerID: 0, HostID: hostID, Size: size}}
+	id := h.id()
+	// The shared busybox rootfs is root-owned and world-readable, which is
+	// all the mapped root needs.
+	h.ok("run", "-d", "--bundle", h.bundle(longRunning,
+		withMount(specs.Mount{Destination: "/tmp", Type: "tmpfs", Source: "tmpfs", Options: []string{"size=64k"}}),
+		func(s *specs.Spec) {
+			s.Linux.Namespaces = append(s.Linux.Namespaces,
+				specs.LinuxNamespace{Type: specs.UserNamespace}, specs.LinuxNamespace{Type: specs.CgroupNamespace})
+			s.Linux.UIDMappings, s.Linux.GIDMappings = mapping, mapping
+		}), id)
+	pid := h.state(id).Pid
+
+	r := h.ok("exec", id, "sh", "-c", `id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map; touch /tmp/f; stat -c %u:%g /tmp/f`)
+	out := lines(r.Stdout)
+	wantMap := fmt.Sprintf("0 %d %d", hostID, size)
+	if len(out) != 5 || out[0] != "0" || out[1] != "0" || strings.Join(strings.Fields(out[2]), " ") != wantMap ||
+		strings.Join(strings.Fields(out[3]), " ") != wantMap || out[4] != "0:0" {
+		t.Errorf("inside the user namespace: want uid 0, gid 0, uid_map and gid_map %q, a new file owned 0:0; got:\n%s", wantMap, sysproc.Indent(r.Stdout))
+	}
+	// The same file seen from the host belongs to the mapped ids.
+	var st unix.Stat_t
+	if err := unix.Stat(fmt.Sprintf("/proc/%d/root/tmp/f", pid), &st); err != nil {
+		t.Errorf("stat the container's file from the host: %v", err)
+	} else if st.Uid != hostID || st.Gid != hostID {
+		t.Errorf("the container's file is %d:%d on the host, want %d:%d", st.Uid, st.Gid, hostID, hostID)
+	}
+	if hostMap, _ := os.ReadFile(fmt.Sprintf("/proc/%d/uid_map", pid)); strings.Join(strings.Fields(string(hostMap)), " ") != wantMap {
+		t.Errorf("init's uid_map read from the host: %q, want %q", hostMap, wantMap)
+	}
+	selfNS, _ := os.Readlink("/proc/self/ns/user")
+	if ns, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/user", pid)); ns == selfNS {
+		t.Errorf("init is in the host's user namespace %s", ns)
+	}
+
+	// The cgroup namespace: every hierarchy's path is the namespace root.
+	r = h.ok("exec", id, "cat", "/proc/self/cgroup")
+	for _, l := range lines(r.Stdout) {
+		if parts := strings.SplitN(l, ":", 3); len(parts) != 3 || parts[2] != "/" {
+			t.Errorf("/proc/self/cgroup inside a cgroup namespace: line %q, want path /\n%s", l, sysproc.Indent(r.Stdout))
+		}
+	}
+	h.ok("delete", "--force", id)
+	h.assertClean(id)
+}

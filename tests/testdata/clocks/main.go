@@ -1,6 +1,6 @@
 // Command clocks prints the CLOCK_MONOTONIC and CLOCK_BOOTTIME readings
 // of the process in whole seconds, one "name seconds" pair a line, for the
-// time namespace tests (tests/extras_test.go). It is built static and
+// time namespace tests (tests/timens_test.go). It is built static and
 // bind-mounted into the container, whose busybox has no way to read these
 // clocks.
 package main
