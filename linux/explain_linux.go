@@ -104,6 +104,6 @@ func explainSysctl(err error, b *spec.Bundle) error {
 	if !ok {
 		return err
 	}
-	fe := &spec.FieldError{File: b.ConfigPath, Path: spec.JSONKey("linux.sysctl", key), Value: val, Msg: msg}
+	fe := &spec.FieldError{File: b.ConfigPath, Path: spec.Path("linux.sysctl", key), Value: val, Msg: msg}
 	return fmt.Errorf("%w; %s", err, fe.Error())
 }
