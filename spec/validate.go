@@ -45,23 +45,81 @@ func Validate(b *Bundle) error {
 		return errors.New("no configuration to validate")
 	}
 	c := &checker{file: b.ConfigPath}
-	s := b.Spec
-	if s.Root == nil {
-		c.add("root", nil, `missing; add "root": {"path": "rootfs"}`)
-	} else if s.Root.Path == "" {
-		c.add("root.path", nil, `missing; set it to the container's root filesystem directory, e.g. "rootfs"`)
-	} else if hasNUL(s.Root.Path) {
-		c.add("root.path", s.Root.Path, "contains a NUL byte; remove it")
-	}
-	ns := c.namespaces(s)
-	c.process(s.Process)
-	c.hostnames(s, ns)
-	c.mounts(s.Mounts)
-	c.hooks(s.Hooks)
-	if s.Linux != nil {
-		c.linux(s.Linux, ns)
+	v := &validation{s: b.Spec, ns: namespaceInfo(b.Spec)}
+	for _, check := range validators {
+		check.run(c, v)
 	}
 	return errors.Join(c.errs...)
+}
+
+// validation is what Validate's checks read: the config, and its
+// namespaces as the checks that depend on them need them.
+type validation struct {
+	s  *specs.Spec
+	ns nsInfo
+}
+
+// validator is one of Validate's checks, named after what it checks.
+type validator struct {
+	name string
+	run  func(c *checker, v *validation)
+}
+
+// validators are Validate's checks, in the order their problems are
+// listed. The shape is runc's configs/validate (one small named check
+// each, in one list); unlike it, every check runs and every problem is
+// reported. The checks of linux.* run only when there is a "linux".
+var validators = []validator{
+	{"root", func(c *checker, v *validation) { c.root(v.s.Root) }},
+	{"namespaces", func(c *checker, v *validation) { c.namespaces(v.s) }},
+	{"process", func(c *checker, v *validation) { c.process(v.s.Process) }},
+	{"hostname", func(c *checker, v *validation) { c.hostnames(v.s, v.ns) }},
+	{"mounts", func(c *checker, v *validation) { c.mounts(v.s.Mounts) }},
+	{"hooks", func(c *checker, v *validation) { c.hooks(v.s.Hooks) }},
+	{"sysctl", linuxCheck(func(c *checker, l *specs.Linux, ns nsInfo) { c.sysctl(l.Sysctl, ns) })},
+	{"user-namespace", linuxCheck((*checker).userns)},
+	{"time-offsets", linuxCheck((*checker).timeOffsets)},
+	{"masked-paths", linuxCheck((*checker).maskedPaths)},
+	{"rootfs-propagation", linuxCheck((*checker).rootfsPropagation)},
+	{"devices", linuxCheck((*checker).devices)},
+	{"resources", linuxCheck(func(c *checker, l *specs.Linux, _ nsInfo) {
+		if l.Resources != nil {
+			c.resources(l.Resources)
+		}
+	})},
+	{"net-devices", linuxCheck((*checker).netDevices)},
+	{"seccomp", linuxCheck(func(c *checker, l *specs.Linux, _ nsInfo) {
+		if l.Seccomp != nil {
+			c.seccomp(l.Seccomp)
+		}
+	})},
+	{"intel-rdt", linuxCheck((*checker).intelRdt)},
+	{"memory-policy", linuxCheck(func(c *checker, l *specs.Linux, _ nsInfo) {
+		if l.MemoryPolicy != nil {
+			c.memoryPolicy(l.MemoryPolicy)
+		}
+	})},
+	{"personality", linuxCheck((*checker).personality)},
+}
+
+// linuxCheck runs a check of config.json's "linux" when there is one.
+func linuxCheck(f func(c *checker, l *specs.Linux, ns nsInfo)) func(c *checker, v *validation) {
+	return func(c *checker, v *validation) {
+		if v.s.Linux != nil {
+			f(c, v.s.Linux, v.ns)
+		}
+	}
+}
+
+func (c *checker) root(r *specs.Root) {
+	switch {
+	case r == nil:
+		c.add("root", nil, `missing; add "root": {"path": "rootfs"}`)
+	case r.Path == "":
+		c.add("root.path", nil, `missing; set it to the container's root filesystem directory, e.g. "rootfs"`)
+	case hasNUL(r.Path):
+		c.add("root.path", r.Path, "contains a NUL byte; remove it")
+	}
 }
 
 // nsInfo is what later checks need to know about linux.namespaces.
@@ -80,27 +138,44 @@ var knownNamespaces = map[specs.LinuxNamespaceType]configs.NamespaceType{
 	specs.UTSNamespace:     configs.NEWUTS,
 }
 
-func (c *checker) namespaces(s *specs.Spec) nsInfo {
+// namespaceInfo is linux.namespaces as the other checks need it: the
+// first entry of each known type (namespaces reports the others).
+func namespaceInfo(s *specs.Spec) nsInfo {
 	ns := nsInfo{}
 	if s.Linux == nil {
 		return ns
 	}
+	for _, n := range s.Linux.Namespaces {
+		if _, known := knownNamespaces[n.Type]; !known {
+			continue
+		}
+		if _, dup := ns[n.Type]; !dup {
+			ns[n.Type] = n.Path
+		}
+	}
+	return ns
+}
+
+func (c *checker) namespaces(s *specs.Spec) {
+	if s.Linux == nil {
+		return
+	}
+	seen := map[specs.LinuxNamespaceType]bool{}
 	for i, n := range s.Linux.Namespaces {
 		p := Path("linux.namespaces", i)
 		if _, ok := knownNamespaces[n.Type]; !ok {
 			c.add(Path(p, "type"), string(n.Type), "unknown namespace type; use one of cgroup, ipc, mount, network, pid, time, user, uts")
 			continue
 		}
-		if _, dup := ns[n.Type]; dup {
+		if seen[n.Type] {
 			c.add(Path(p, "type"), string(n.Type), "namespace listed twice; keep one entry per type")
 			continue
 		}
-		ns[n.Type] = n.Path
+		seen[n.Type] = true
 		if n.Path != "" && !filepath.IsAbs(n.Path) {
 			c.add(Path(p, "path"), n.Path, "must be an absolute path to a namespace file such as /proc/<pid>/ns/%s, or omitted for a new namespace", NamespaceFile(n.Type))
 		}
 	}
-	return ns
 }
 
 // addNS is the fix suggested when a setting needs a namespace.
@@ -288,64 +363,71 @@ func (c *checker) hooks(h *specs.Hooks) {
 	}
 }
 
-func (c *checker) linux(l *specs.Linux, ns nsInfo) {
-	c.sysctl(l.Sysctl, ns)
-	c.userns(l, ns)
-	if l.TimeOffsets != nil {
-		if !ns.has(specs.TimeNamespace) {
-			c.add("linux.timeOffsets", nil, "needs a time namespace; %s, or remove timeOffsets", addNS(specs.TimeNamespace))
-		} else if ns[specs.TimeNamespace] != "" {
-			c.add("linux.timeOffsets", nil, "cannot be applied to a joined time namespace (it has a path); remove timeOffsets or the path")
-		}
-		for k := range l.TimeOffsets {
-			if k != "boottime" && k != "monotonic" {
-				c.add(Path("linux.timeOffsets", k), nil, "unknown clock; use boottime or monotonic")
-			}
+func (c *checker) timeOffsets(l *specs.Linux, ns nsInfo) {
+	if l.TimeOffsets == nil {
+		return
+	}
+	if !ns.has(specs.TimeNamespace) {
+		c.add("linux.timeOffsets", nil, "needs a time namespace; %s, or remove timeOffsets", addNS(specs.TimeNamespace))
+	} else if ns[specs.TimeNamespace] != "" {
+		c.add("linux.timeOffsets", nil, "cannot be applied to a joined time namespace (it has a path); remove timeOffsets or the path")
+	}
+	for _, k := range sortedKeys(l.TimeOffsets) {
+		if k != "boottime" && k != "monotonic" {
+			c.add(Path("linux.timeOffsets", k), nil, "unknown clock; use boottime or monotonic")
 		}
 	}
+}
+
+func (c *checker) maskedPaths(l *specs.Linux, ns nsInfo) {
 	if (len(l.MaskedPaths) > 0 || len(l.ReadonlyPaths) > 0) && !ns.has(specs.MountNamespace) {
 		c.add("linux", nil, "maskedPaths and readonlyPaths need a mount namespace; %s, or remove them", addNS(specs.MountNamespace))
 	}
+}
+
+func (c *checker) rootfsPropagation(l *specs.Linux, _ nsInfo) {
 	if l.RootfsPropagation != "" {
 		if _, ok := propagationFlags[l.RootfsPropagation]; !ok {
 			c.add("linux.rootfsPropagation", l.RootfsPropagation, "unknown propagation; use one of private, rprivate, slave, rslave, shared, rshared, unbindable, runbindable")
 		}
 	}
+}
+
+func (c *checker) devices(l *specs.Linux, _ nsInfo) {
 	for i, d := range l.Devices {
-		p := Path("linux.devices", i)
 		// A relative path is taken from the container's / (Warnings).
 		switch d.Type {
 		case "c", "u", "b", "p":
 		default:
-			c.add(Path(p, "type"), d.Type, `unknown device type; use "c" (character), "b" (block) or "p" (FIFO)`)
+			c.add(Path("linux.devices", i, "type"), d.Type, `unknown device type; use "c" (character), "b" (block) or "p" (FIFO)`)
 		}
 	}
-	if l.Resources != nil {
-		c.resources(l.Resources)
-	}
+}
+
+func (c *checker) netDevices(l *specs.Linux, ns nsInfo) {
 	if len(l.NetDevices) > 0 && !ns.has(specs.NetworkNamespace) {
 		c.add("linux.netDevices", nil, "moving network devices needs a network namespace; %s", addNS(specs.NetworkNamespace))
 	}
-	for name, d := range l.NetDevices {
+	for _, name := range sortedKeys(l.NetDevices) {
 		if !validDevName(name) {
 			c.add(Path("linux.netDevices", name), name, "not a valid interface name (1-16 bytes, no '/', ':' or space, not . or ..)")
 		}
-		if d.Name != "" && !validDevName(d.Name) {
+		if d := l.NetDevices[name]; d.Name != "" && !validDevName(d.Name) {
 			c.add(Path("linux.netDevices", name, "name"), d.Name, "not a valid interface name (1-16 bytes, no '/', ':' or space, not . or ..)")
 		}
 	}
-	if l.Seccomp != nil {
-		c.seccomp(l.Seccomp)
-	}
+}
+
+func (c *checker) intelRdt(l *specs.Linux, _ nsInfo) {
 	if r := l.IntelRdt; r != nil {
 		switch id := r.ClosID; {
 		case id == ".", id == "..", len(id) > 1 && strings.Contains(id, "/"):
 			c.add("linux.intelRdt.closID", id, "must be a plain name (a resctrl group directory), not a path")
 		}
 	}
-	if mp := l.MemoryPolicy; mp != nil {
-		c.memoryPolicy(mp)
-	}
+}
+
+func (c *checker) personality(l *specs.Linux, _ nsInfo) {
 	if pr := l.Personality; pr != nil {
 		if pr.Domain != specs.PerLinux && pr.Domain != specs.PerLinux32 {
 			c.add("linux.personality.domain", string(pr.Domain), "unknown domain; use LINUX or LINUX32")

@@ -122,7 +122,7 @@ func (w *warner) rlimits(rls []specs.POSIXRlimit) {
 	for i, rl := range rls {
 		if j, dup := seen[rl.Type]; dup {
 			w.add(Path("process.rlimits", i, "type"), rl.Type,
-				fmt.Sprintf("also set by process.rlimits[%d]; both are applied in order, so this one wins (raising a hard limit again needs CAP_SYS_RESOURCE); keep one entry per type", j))
+				fmt.Sprintf("also set by %s; both are applied in order, so this one wins (raising a hard limit again needs CAP_SYS_RESOURCE); keep one entry per type", Path("process.rlimits", j)))
 		}
 		seen[rl.Type] = i
 	}
@@ -179,7 +179,7 @@ func (w *warner) linux(l *specs.Linux, mounts []specs.Mount) {
 	for i, m := range mounts {
 		for j, masked := range l.MaskedPaths {
 			if m.Destination == masked || strings.HasPrefix(m.Destination, strings.TrimSuffix(masked, "/")+"/") {
-				w.add(Path("mounts", i, "destination"), m.Destination, fmt.Sprintf("is hidden by linux.maskedPaths[%d] (%q), which is applied after mounts; remove one of them", j, masked))
+				w.add(Path("mounts", i, "destination"), m.Destination, fmt.Sprintf("is hidden by %s (%q), which is applied after mounts; remove one of them", Path("linux.maskedPaths", j), masked))
 			}
 		}
 	}
