@@ -23,8 +23,8 @@ type Finding struct {
 	Err   error
 }
 
-// TranslateOptions are spec.Options with this host's probes.
-func TranslateOptions(id string) spec.Options {
+// translateOptions are spec.Options with this host's probes.
+func translateOptions(id string) spec.Options {
 	return spec.Options{
 		ID: id,
 		// spec does not touch the host; these probes do it for it.
@@ -55,21 +55,21 @@ func AsFieldError(err error) (*spec.FieldError, bool) {
 	return fe, ok
 }
 
-// seccompNameCheck finds syscall names in linux.seccomp that libseccomp
+// checkSeccompNames finds syscall names in linux.seccomp that libseccomp
 // knows on no architecture: libcontainer (like runc) skips such a rule
-// silently, so a misspelt name leaves the syscall unfiltered.
-func seccompNameCheck(b *spec.Bundle) error {
-	if b.Spec.Linux == nil || b.Spec.Linux.Seccomp == nil {
-		return nil
+// silently, so a misspelt name leaves the syscall unfiltered. A warning,
+// not an error: runc runs such a config, so hull does too, but says so.
+func checkSeccompNames(r *prepared) {
+	l := r.b.Spec.Linux
+	if l == nil || l.Seccomp == nil {
+		return
 	}
-	var errs []error
-	for i, sc := range b.Spec.Linux.Seccomp.Syscalls {
+	for i, sc := range l.Seccomp.Syscalls {
 		for j, name := range sc.Names {
 			if !seccompSyscallKnown(name) {
-				errs = append(errs, &spec.FieldError{File: b.ConfigPath, Path: spec.Path("linux.seccomp.syscalls", i, "names", j), Value: name,
-					Msg: "no architecture has a syscall of this name, so libcontainer skips it and the syscall you meant is not filtered; check the spelling"})
+				r.field(SeverityWarning, spec.Path("linux.seccomp.syscalls", i, "names", j), name,
+					"no architecture has a syscall of this name, so libcontainer skips it and the syscall you meant is not filtered; check the spelling")
 			}
 		}
 	}
-	return errors.Join(errs...)
 }

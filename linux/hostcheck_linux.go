@@ -46,13 +46,6 @@ func checkCapabilities(r *prepared) {
 	}
 }
 
-// checkRlimitCeiling: see rlimitHostCheck.
-func checkRlimitCeiling(r *prepared) {
-	if p := r.b.Spec.Process; p != nil {
-		r.error(errors.Join(rlimitHostCheck(r.b.ConfigPath, p.Rlimits)...))
-	}
-}
-
 // checkSecurityModules: an AppArmor profile or SELinux label on a host
 // without that module.
 func checkSecurityModules(r *prepared) {
@@ -120,20 +113,15 @@ func checkIdmappedMounts(r *prepared) {
 	}
 }
 
-func checkCgroupControllers(r *prepared) {
-	if l := r.b.Spec.Linux; l != nil && l.Resources != nil {
-		r.error(errors.Join(cgroupHostCheck(r.b.ConfigPath, l.Resources)...))
-	}
-}
-
+// checkCpusetOnline: see onlineCheck.
 func checkCpusetOnline(r *prepared) {
 	l := r.b.Spec.Linux
 	if l == nil || l.Resources == nil || l.Resources.CPU == nil {
 		return
 	}
 	cpu := l.Resources.CPU
-	r.error(errors.Join(onlineCheck(r.b.ConfigPath, "linux.resources.cpu.cpus", cpu.Cpus, "/sys/devices/system/cpu/online", "CPUs")...))
-	r.error(errors.Join(onlineCheck(r.b.ConfigPath, "linux.resources.cpu.mems", cpu.Mems, "/sys/devices/system/node/online", "memory nodes")...))
+	onlineCheck(r, "linux.resources.cpu.cpus", cpu.Cpus, "/sys/devices/system/cpu/online", "CPUs")
+	onlineCheck(r, "linux.resources.cpu.mems", cpu.Mems, "/sys/devices/system/node/online", "memory nodes")
 }
 
 // cgroupDriverCheck (the check cgroup-driver) reports what the cgroup
@@ -211,15 +199,19 @@ func supportedCapabilities() []string {
 	return out
 }
 
-// cgroupHostCheck finds resource settings this host's cgroups cannot
-// apply.
-func cgroupHostCheck(file string, r *specs.LinuxResources) []error {
-	var errs []error
+// checkCgroupControllers finds resource settings this host's cgroups
+// cannot apply.
+func checkCgroupControllers(pr *prepared) {
+	l := pr.b.Spec.Linux
+	if l == nil || l.Resources == nil {
+		return
+	}
+	r := l.Resources
 	add := func(path string, v any, format string, a ...any) {
-		errs = append(errs, &spec.FieldError{File: file, Path: path, Value: v, Msg: fmt.Sprintf(format, a...)})
+		pr.field(SeverityError, path, v, fmt.Sprintf(format, a...))
 	}
 	if cgroups.IsCgroup2UnifiedMode() {
-		return nil // libcontainer's v2 manager checks the files it writes
+		return // libcontainer's v2 manager checks the files it writes
 	}
 	keys := make([]string, 0, len(r.Unified))
 	for k := range r.Unified {
@@ -228,7 +220,7 @@ func cgroupHostCheck(file string, r *specs.LinuxResources) []error {
 	sort.Strings(keys)
 	for _, k := range keys {
 		// runc's words lead; scripts match "invalid configuration".
-		errs = append(errs, spec.Lead(cgroups.ErrV1NoUnified.Error(), &spec.FieldError{File: file,
+		pr.error(spec.Lead(cgroups.ErrV1NoUnified.Error(), &spec.FieldError{File: pr.b.ConfigPath,
 			Path: spec.Path("linux.resources.unified", k), Value: r.Unified[k],
 			Msg: "this host uses cgroup v1; unified (cgroup v2) settings cannot apply: use the v1 fields or remove it"}))
 	}
@@ -288,7 +280,6 @@ func cgroupHostCheck(file string, r *specs.LinuxResources) []error {
 		}
 	}
 	need("linux.resources.pids", "pids", r.Pids != nil && r.Pids.Limit != nil)
-	return errs
 }
 
 func fileExists(p string) bool {
@@ -296,15 +287,15 @@ func fileExists(p string) bool {
 	return err == nil
 }
 
-// rlimitHostCheck refuses hard limits above hull's own when hull lacks
+// checkRlimitCeiling refuses hard limits above hull's own when hull lacks
 // CAP_SYS_RESOURCE: setrlimit(2) would fail in the container's init with
 // a bare "operation not permitted" naming the resource by number.
-func rlimitHostCheck(file string, rls []specs.POSIXRlimit) []error {
-	if len(rls) == 0 || hasCapability(capability.CAP_SYS_RESOURCE) {
-		return nil
+func checkRlimitCeiling(r *prepared) {
+	p := r.b.Spec.Process
+	if p == nil || len(p.Rlimits) == 0 || hasCapability(capability.CAP_SYS_RESOURCE) {
+		return
 	}
-	var errs []error
-	for i, rl := range rls {
+	for i, rl := range p.Rlimits {
 		res, ok := spec.RlimitResource(rl.Type)
 		if !ok {
 			continue // Validate names unknown types
@@ -313,10 +304,9 @@ func rlimitHostCheck(file string, rls []specs.POSIXRlimit) []error {
 		if err := unix.Getrlimit(res, &cur); err != nil || cur.Max == unix.RLIM_INFINITY || rl.Hard <= cur.Max {
 			continue
 		}
-		errs = append(errs, &spec.FieldError{File: file, Path: spec.Path("process.rlimits", i, "hard"), Value: rl.Hard,
-			Msg: fmt.Sprintf("%s above hull's own hard limit (%d) needs CAP_SYS_RESOURCE, which hull does not have here; lower it to at most %d", rl.Type, cur.Max, cur.Max)})
+		r.field(SeverityError, spec.Path("process.rlimits", i, "hard"), rl.Hard,
+			fmt.Sprintf("%s above hull's own hard limit (%d) needs CAP_SYS_RESOURCE, which hull does not have here; lower it to at most %d", rl.Type, cur.Max, cur.Max))
 	}
-	return errs
 }
 
 // hasCapability reports whether hull has c in its effective set.
@@ -332,19 +322,19 @@ func hasCapability(c capability.Cap) bool {
 // does not have online: the kernel's answer is a bare "numerical result
 // out of range" from a cgroup file. A config moved between machines hits
 // it.
-func onlineCheck(file, jsonPath, list, onlineFile, what string) []error {
+func onlineCheck(r *prepared, jsonPath, list, onlineFile, what string) {
 	want, err := configs.ToCPUSet(list)
 	if err != nil || want == nil {
-		return nil // empty, or Validate's to report
+		return // empty, or Validate's to report
 	}
 	data, err := os.ReadFile(onlineFile)
 	if err != nil {
-		return nil
+		return
 	}
 	onlineList := strings.TrimSpace(string(data))
 	online, err := configs.ToCPUSet(onlineList)
 	if err != nil || online == nil {
-		return nil
+		return
 	}
 	var missing []string
 	for i := range len(want) * 64 {
@@ -352,11 +342,9 @@ func onlineCheck(file, jsonPath, list, onlineFile, what string) []error {
 			missing = append(missing, strconv.Itoa(i))
 		}
 	}
-	if len(missing) == 0 {
-		return nil
+	if len(missing) > 0 {
+		r.field(SeverityError, jsonPath, list, fmt.Sprintf("%s %s are not online on this host (online: %s); use those", what, strings.Join(missing, ","), onlineList))
 	}
-	return []error{&spec.FieldError{File: file, Path: jsonPath, Value: list,
-		Msg: fmt.Sprintf("%s %s are not online on this host (online: %s); use those", what, strings.Join(missing, ","), onlineList)}}
 }
 
 // idmappedMounts reports whether the kernel has mount_setattr(2) with

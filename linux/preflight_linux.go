@@ -18,7 +18,7 @@ import (
 	"github.com/hullrt/hull/spec"
 )
 
-// Preflight runs the rootfs checks of Prepare's list (KindRootfs: rootfs,
+// Preflight runs the rootfs checks of Prepare's list (kindRootfs: rootfs,
 // namespace-paths, bind-sources, executable) alone and joins their
 // errors. They check what config.json asks of the host before anything is
 // created, so that a bad bundle fails with a message that names the file,
@@ -33,7 +33,7 @@ import (
 // runtime creates, or through a symlink) is taken on trust, for bind
 // sources as for the executable and its interpreter.
 func Preflight(b *spec.Bundle) error {
-	return runKind(b, KindRootfs)
+	return runKind(b, kindRootfs)
 }
 
 // newRootView is the container's filesystem as far as it can be seen

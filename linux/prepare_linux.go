@@ -22,7 +22,7 @@ type PrepareOptions struct {
 	NoPivotRoot   bool
 	NoNewKeyring  bool
 	RootlessEUID  bool
-	// Host runs the checks of what this host can do (KindHost). create
+	// Host runs the checks of what this host can do (kindHost). create
 	// always does: the container is about to be made here. `check` does
 	// with --host only, so that a bundle can be checked on one machine
 	// for another.
@@ -87,25 +87,25 @@ func prepare(dir string, o PrepareOptions) *prepared {
 	return r
 }
 
-// Kind says which commands run a check.
-type Kind int
+// checkKind says which commands run a check.
+type checkKind int
 
 const (
-	// KindSpec checks read config.json alone (with this build's
+	// kindSpec checks read config.json alone (with this build's
 	// libraries: libseccomp's syscall names, libcontainer's capabilities).
-	KindSpec Kind = iota
-	// KindRootfs checks look at the files config.json names: the rootfs,
+	kindSpec checkKind = iota
+	// kindRootfs checks look at the files config.json names: the rootfs,
 	// bind sources, namespace files, the executable. They always run.
-	KindRootfs
-	// KindHost checks ask what this host's kernel, security modules and
+	kindRootfs
+	// kindHost checks ask what this host's kernel, security modules and
 	// cgroups can do; they run when PrepareOptions.Host is set.
-	KindHost
+	kindHost
 )
 
 // check is one named check. Its name is in each of its findings.
 type check struct {
 	name string
-	kind Kind
+	kind checkKind
 	run  func(r *prepared)
 }
 
@@ -117,46 +117,44 @@ var optionsOnly = map[string]bool{"cgroup-driver": true}
 // order their findings are listed. A new check goes here and nowhere
 // else, so that no command can miss it.
 var checks = []check{
-	{"unknown-fields", KindSpec, func(r *prepared) {
+	{"unknown-fields", kindSpec, func(r *prepared) {
 		for _, fe := range spec.UnknownFields(r.b) {
 			r.warn(fe)
 		}
 	}},
-	{"spec-warnings", KindSpec, func(r *prepared) {
+	{"spec-warnings", kindSpec, func(r *prepared) {
 		for _, fe := range spec.Warnings(r.b) {
 			r.warn(fe)
 		}
 	}},
-	// A warning, not an error: runc runs such a config (libcontainer
-	// skips the rule), so hull does too, but says so.
-	{"seccomp-syscall-names", KindSpec, func(r *prepared) { r.warn(seccompNameCheck(r.b)) }},
-	{"validate", KindSpec, func(r *prepared) {
+	{"seccomp-syscall-names", kindSpec, checkSeccompNames},
+	{"validate", kindSpec, func(r *prepared) {
 		v, err := spec.Validated(r.b)
 		r.error(err)
 		r.valid = v
 	}},
-	{"capabilities", KindHost, checkCapabilities},
-	{"rlimit-ceiling", KindHost, checkRlimitCeiling},
-	{"security-modules", KindHost, checkSecurityModules},
-	{"seccomp-architectures", KindHost, checkSeccompArchitectures},
-	{"kernel-namespaces", KindHost, checkKernelNamespaces},
-	{"intel-rdt", KindHost, checkIntelRdt},
-	{"idmapped-mounts", KindHost, checkIdmappedMounts},
-	{"cgroup-controllers", KindHost, checkCgroupControllers},
-	{"cpuset-online", KindHost, checkCpusetOnline},
-	{"cgroup-driver", KindHost, func(r *prepared) { r.error(cgroupDriverCheck(r.o.SystemdCgroup)) }},
-	{"rootfs", KindRootfs, checkRootfs},
-	{"namespace-paths", KindRootfs, checkNamespacePaths},
-	{"bind-sources", KindRootfs, checkBindSources},
-	{"executable", KindRootfs, checkExecutable},
+	{"capabilities", kindHost, checkCapabilities},
+	{"rlimit-ceiling", kindHost, checkRlimitCeiling},
+	{"security-modules", kindHost, checkSecurityModules},
+	{"seccomp-architectures", kindHost, checkSeccompArchitectures},
+	{"kernel-namespaces", kindHost, checkKernelNamespaces},
+	{"intel-rdt", kindHost, checkIntelRdt},
+	{"idmapped-mounts", kindHost, checkIdmappedMounts},
+	{"cgroup-controllers", kindHost, checkCgroupControllers},
+	{"cpuset-online", kindHost, checkCpusetOnline},
+	{"cgroup-driver", kindHost, func(r *prepared) { r.error(cgroupDriverCheck(r.o.SystemdCgroup)) }},
+	{"rootfs", kindRootfs, checkRootfs},
+	{"namespace-paths", kindRootfs, checkNamespacePaths},
+	{"bind-sources", kindRootfs, checkBindSources},
+	{"executable", kindRootfs, checkExecutable},
 	// Last: it needs a config Validate accepted, and its own refusals
 	// depend on the options (systemd cgroupsPath, rootless, user
 	// namespace mappings read from the host).
-	{"translate", KindSpec, func(r *prepared) {
+	{"translate", kindSpec, func(r *prepared) {
 		if r.valid == nil {
 			return
 		}
-		opts := TranslateOptions(r.o.ID)
+		opts := translateOptions(r.o.ID)
 		opts.SystemdCgroup = r.o.SystemdCgroup
 		opts.NoPivotRoot = r.o.NoPivotRoot
 		opts.NoNewKeyring = r.o.NoNewKeyring
@@ -171,7 +169,7 @@ var checks = []check{
 func selectChecks(o PrepareOptions) []check {
 	var out []check
 	for _, c := range checks {
-		if c.kind != KindHost || o.Host {
+		if c.kind != kindHost || o.Host {
 			out = append(out, c)
 		}
 	}
@@ -257,7 +255,7 @@ func (fs Findings) Warnings() Findings {
 
 // runKind runs the checks of one kind on b alone (no options), for the
 // callers that want only those (Preflight), and joins their errors.
-func runKind(b *spec.Bundle, kind Kind) error {
+func runKind(b *spec.Bundle, kind checkKind) error {
 	r := &prepared{b: b}
 	for _, c := range checks {
 		if c.kind == kind {

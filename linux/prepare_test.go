@@ -41,7 +41,7 @@ func TestPrepareRunsEveryCheck(t *testing.T) {
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) {
 			for _, p := range paths {
-				want := c.kind != KindHost || p.host
+				want := c.kind != kindHost || p.host
 				if got := slices.Contains(ran[p.name], c.name); got != want {
 					t.Errorf("%s: ran %v, want %v", p.name, got, want)
 				}
@@ -130,7 +130,7 @@ func TestPrepareFindings(t *testing.T) {
 				name string
 				host bool
 			}{{"create", true}, {"check --host", true}, {"check", false}} {
-				if c.kind == KindHost && !path.host {
+				if c.kind == kindHost && !path.host {
 					continue
 				}
 				o := tc.opts
@@ -186,7 +186,7 @@ func ifTrue(cond bool, why string) string {
 
 func ifRoot(why string) string { return ifTrue(os.Geteuid() == 0, why) }
 
-// noSyscallNames says why seccompNameCheck cannot find anything in this
+// noSyscallNames says why checkSeccompNames cannot find anything in this
 // build, if so.
 func noSyscallNames() string {
 	return ifTrue(seccompSyscallKnown("no-such-syscall"), "built without libseccomp (tags cgo, seccomp)")
