@@ -51,9 +51,6 @@ func Validated(b *Bundle) (*Valid, error) {
 	return &Valid{b: b}, nil
 }
 
-// Bundle is the bundle that was validated.
-func (v *Valid) Bundle() *Bundle { return v.b }
-
 // Translate is Translate without its first step: the checks that depend
 // on opts, then the configuration. The bundle's Spec must not have been
 // changed since Validated.
