@@ -76,7 +76,7 @@ func ExplainStartError(err error, b *spec.Bundle) error {
 	case has(unix.EPERM) || has(unix.EACCES):
 		hint = "permission denied: check the source's ownership and the user namespace"
 	}
-	fe := &spec.FieldError{File: b.ConfigPath, Path: fmt.Sprintf("mounts[%d]", idx), Value: mnt.Destination, Msg: "cannot be mounted"}
+	fe := &spec.FieldError{File: b.ConfigPath, Path: spec.Path("mounts", idx), Value: mnt.Destination, Msg: "cannot be mounted"}
 	if hint != "" {
 		fe.Msg += ": " + hint
 	}
@@ -104,6 +104,6 @@ func explainSysctl(err error, b *spec.Bundle) error {
 	if !ok {
 		return err
 	}
-	fe := &spec.FieldError{File: b.ConfigPath, Path: spec.JSONKey("linux.sysctl", key), Value: val, Msg: msg}
+	fe := &spec.FieldError{File: b.ConfigPath, Path: spec.Path("linux.sysctl", key), Value: val, Msg: msg}
 	return fmt.Errorf("%w; %s", err, fe.Error())
 }

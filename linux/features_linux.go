@@ -20,7 +20,7 @@ const AnnotationVersion = "org.hullrt.hull.version"
 // operating system". Engines (containerd, kubelet, podman) read it to
 // decide what they may ask for, as they read runc's, so it is not
 // narrowed to this host: what the host lacks is `check --host`'s to say
-// (HostCheck), and create refuses it in one line.
+// (the host checks of Prepare), and create refuses it in one line.
 //
 // It matches runc 1.5's document, but where hull truly differs (see
 // TestFeaturesMatchRunc): the mount options idmap and ridmap are listed

@@ -23,103 +23,119 @@ import (
 	"github.com/hullrt/hull/spec"
 )
 
-// HostCheck reports what config.json asks of this host that it cannot
-// do: security modules that are not there, cgroup settings whose
-// controller or file this host lacks (libcontainer would fail half-way or
-// quietly skip them), kernel features that are missing. Each problem is a
-// *spec.FieldError; they are joined.
-func HostCheck(b *spec.Bundle) error {
-	var errs []error
-	add := func(path string, v any, format string, a ...any) {
-		errs = append(errs, &spec.FieldError{File: b.ConfigPath, Path: path, Value: v, Msg: fmt.Sprintf(format, a...)})
+// The host checks: what config.json asks of this host that it cannot do
+// (security modules that are not there, cgroup settings whose controller
+// or file this host lacks, kernel features that are missing), which
+// libcontainer would fail on half-way or quietly skip, and what it will
+// skip as runc does (warnings). Each finding is a *spec.FieldError.
+
+// checkCapabilities: capabilities this host cannot give. capset(2) would
+// fail with a bare EPERM in the container's init for some (errors);
+// libcontainer skips the others, as runc does (warnings).
+func checkCapabilities(r *prepared) {
+	p := r.b.Spec.Process
+	if p == nil {
+		return
 	}
-	s := b.Spec
+	for _, c := range capabilityFindings(p.Capabilities, supportedCapabilities(), boundedCapabilities()) {
+		if c.refuse {
+			r.field(SeverityError, c.path, c.name, "not in this host's capability bounding set, so no container here can have it (see \"hull check --host\"); remove it")
+		} else {
+			r.field(SeverityWarning, c.path, c.name, c.msg)
+		}
+	}
+}
+
+// checkSecurityModules: an AppArmor profile or SELinux label on a host
+// without that module.
+func checkSecurityModules(r *prepared) {
+	s := r.b.Spec
 	if p := s.Process; p != nil {
-		errs = append(errs, rlimitHostCheck(b.ConfigPath, p.Rlimits)...)
 		if p.ApparmorProfile != "" && !apparmor.IsEnabled() {
-			add("process.apparmorProfile", p.ApparmorProfile, "AppArmor is not enabled on this host; remove the profile")
+			r.field(SeverityError, "process.apparmorProfile", p.ApparmorProfile, "AppArmor is not enabled on this host; remove the profile")
 		}
 		if p.SelinuxLabel != "" && !selinux.GetEnabled() {
-			add("process.selinuxLabel", p.SelinuxLabel, "SELinux is not enabled on this host; remove the label")
-		}
-		for _, c := range capabilityFindings(p.Capabilities, supportedCapabilities(), boundedCapabilities()) {
-			if c.refuse {
-				// capset(2) would fail with a bare EPERM in the
-				// container's init.
-				add(c.path, c.name, "not in this host's capability bounding set, so no container here can have it (see \"hull check --host\"); remove it")
-			}
+			r.field(SeverityError, "process.selinuxLabel", p.SelinuxLabel, "SELinux is not enabled on this host; remove the label")
 		}
 	}
-	if s.Linux != nil && s.Linux.Seccomp != nil {
-		for i, a := range s.Linux.Seccomp.Architectures {
-			if !seccompArchUsable(string(a)) {
-				add(fmt.Sprintf("linux.seccomp.architectures[%d]", i), string(a),
-					"this libseccomp cannot add it to a filter for this machine's architecture; remove it")
-			}
+	if l := s.Linux; l != nil && l.MountLabel != "" && !selinux.GetEnabled() {
+		r.field(SeverityError, "linux.mountLabel", l.MountLabel, "SELinux is not enabled on this host; remove the label")
+	}
+}
+
+// checkSeccompArchitectures: architectures this libseccomp cannot add to
+// a filter here.
+func checkSeccompArchitectures(r *prepared) {
+	l := r.b.Spec.Linux
+	if l == nil || l.Seccomp == nil {
+		return
+	}
+	for i, a := range l.Seccomp.Architectures {
+		if !seccompArchUsable(string(a)) {
+			r.field(SeverityError, spec.Path("linux.seccomp.architectures", i), string(a),
+				"this libseccomp cannot add it to a filter for this machine's architecture; remove it")
 		}
 	}
-	l := s.Linux
+}
+
+// checkKernelNamespaces: new namespaces of a type this kernel lacks.
+func checkKernelNamespaces(r *prepared) {
+	l := r.b.Spec.Linux
 	if l == nil {
-		return errors.Join(errs...)
-	}
-	if l.MountLabel != "" && !selinux.GetEnabled() {
-		add("linux.mountLabel", l.MountLabel, "SELinux is not enabled on this host; remove the label")
+		return
 	}
 	for i, ns := range l.Namespaces {
 		if ns.Path != "" {
 			continue
 		}
-		if file := nsFile(ns.Type); file != "" {
+		if file := spec.NamespaceFile(ns.Type); file != "" {
 			if _, err := os.Stat("/proc/self/ns/" + file); err != nil {
-				add(fmt.Sprintf("linux.namespaces[%d].type", i), string(ns.Type), "this kernel has no %s namespace", ns.Type)
+				r.field(SeverityError, spec.Path("linux.namespaces", i, "type"), string(ns.Type), fmt.Sprintf("this kernel has no %s namespace", ns.Type))
 			}
 		}
 	}
-	if l.IntelRdt != nil && !intelrdt.IsEnabled() {
-		add("linux.intelRdt", nil, "this host has no Intel RDT (resctrl is not mounted); remove linux.intelRdt")
-	}
-	for i, m := range s.Mounts {
-		if (len(m.UIDMappings) > 0 || len(m.GIDMappings) > 0) && !idmappedMounts() {
-			add(fmt.Sprintf("mounts[%d]", i), m.Destination, "this kernel has no idmapped mounts (Linux 5.12 or later); remove the mappings")
-		}
-	}
-	if l.Resources != nil {
-		errs = append(errs, cgroupHostCheck(b.ConfigPath, l.Resources)...)
-		if cpu := l.Resources.CPU; cpu != nil {
-			errs = append(errs, onlineCheck(b.ConfigPath, "linux.resources.cpu.cpus", cpu.Cpus, "/sys/devices/system/cpu/online", "CPUs")...)
-			errs = append(errs, onlineCheck(b.ConfigPath, "linux.resources.cpu.mems", cpu.Mems, "/sys/devices/system/node/online", "memory nodes")...)
-		}
-	}
-	return errors.Join(errs...)
 }
 
-// CgroupDriverHostCheck reports what the cgroup driver chosen on the
-// command line needs and this host lacks: the systemd driver needs
-// systemd as the host's service manager (sd_booted(3)), as libcontainer
-// checks when it makes the cgroup manager.
-func CgroupDriverHostCheck(systemd bool) error {
+func checkIntelRdt(r *prepared) {
+	if l := r.b.Spec.Linux; l != nil && l.IntelRdt != nil && !intelrdt.IsEnabled() {
+		r.field(SeverityError, "linux.intelRdt", nil, "this host has no Intel RDT (resctrl is not mounted); remove linux.intelRdt")
+	}
+}
+
+func checkIdmappedMounts(r *prepared) {
+	if r.b.Spec.Linux == nil {
+		return // as before: the mappings need a user namespace anyway
+	}
+	for i, m := range r.b.Spec.Mounts {
+		if (len(m.UIDMappings) > 0 || len(m.GIDMappings) > 0) && !idmappedMounts() {
+			r.field(SeverityError, spec.Path("mounts", i), m.Destination, "this kernel has no idmapped mounts (Linux 5.12 or later); remove the mappings")
+		}
+	}
+}
+
+// checkCpusetOnline: see onlineCheck.
+func checkCpusetOnline(r *prepared) {
+	l := r.b.Spec.Linux
+	if l == nil || l.Resources == nil || l.Resources.CPU == nil {
+		return
+	}
+	cpu := l.Resources.CPU
+	onlineCheck(r, "linux.resources.cpu.cpus", cpu.Cpus, "/sys/devices/system/cpu/online", "CPUs")
+	onlineCheck(r, "linux.resources.cpu.mems", cpu.Mems, "/sys/devices/system/node/online", "memory nodes")
+}
+
+// cgroupDriverCheck (the check cgroup-driver) reports what the cgroup
+// driver chosen on the command line needs and this host lacks: the
+// systemd driver needs systemd as the host's service manager
+// (sd_booted(3)), as libcontainer checks when it makes the cgroup manager.
+func cgroupDriverCheck(systemd bool) error {
 	if systemd && !cgsystemd.IsRunningSystemd() {
-		return errors.New("--systemd-cgroup: systemd is not running on this host (no /run/systemd/system); leave the flag out to use the cgroupfs driver")
+		// runc's words lead: create met them from libcontainer before
+		// this check ran there too.
+		return spec.Lead("systemd not running on this host, cannot use systemd cgroups manager",
+			errors.New("--systemd-cgroup needs systemd as this host's service manager (there is no /run/systemd/system); leave the flag out to use the cgroupfs driver"))
 	}
 	return nil
-}
-
-// HostWarnings lists what config.json asks of this host that it does not
-// have but that libcontainer skips, as runc does, so the container runs
-// without it: capabilities this kernel does not know. For "hull check
-// --host" and for logging at create.
-func HostWarnings(b *spec.Bundle) []*spec.FieldError {
-	p := b.Spec.Process
-	if p == nil {
-		return nil
-	}
-	var out []*spec.FieldError
-	for _, c := range capabilityFindings(p.Capabilities, supportedCapabilities(), boundedCapabilities()) {
-		if !c.refuse {
-			out = append(out, &spec.FieldError{File: b.ConfigPath, Path: c.path, Value: c.name, Msg: c.msg})
-		}
-	}
-	return out
 }
 
 // capFinding is a capability of config.json this host cannot give.
@@ -137,9 +153,6 @@ type capFinding struct {
 // names are spec.Warnings' business) that this host cannot give:
 // supported are the kernel's, bounded hull's own bounding set.
 func capabilityFindings(c *specs.LinuxCapabilities, supported, bounded []string) []capFinding {
-	if c == nil {
-		return nil
-	}
 	inKernel, inBounding := map[string]bool{}, map[string]bool{}
 	for _, n := range supported {
 		inKernel[n] = true
@@ -148,23 +161,19 @@ func capabilityFindings(c *specs.LinuxCapabilities, supported, bounded []string)
 		inBounding[n] = true
 	}
 	var out []capFinding
-	for _, set := range []struct {
-		name string
-		caps []string
-	}{{"bounding", c.Bounding}, {"effective", c.Effective}, {"permitted", c.Permitted},
-		{"inheritable", c.Inheritable}, {"ambient", c.Ambient}} {
-		for i, name := range set.caps {
-			f := capFinding{path: fmt.Sprintf("process.capabilities.%s[%d]", set.name, i), name: name}
+	for _, set := range spec.CapabilitySets(c) {
+		for i, name := range set.Caps {
+			f := capFinding{path: spec.Path("process.capabilities", set.Name, i), name: name}
 			switch {
 			case !spec.KnownCapability(name), inKernel[name] && inBounding[name]:
 				continue
 			case !inKernel[name]:
 				f.msg = "this kernel does not have this capability, so it is ignored (as runc does); the container runs without it"
-			case set.name == "bounding":
+			case set.Name == "bounding":
 				// Dropping from the bounding set what is not there is
 				// no error: the container's set simply lacks it.
 				f.msg = "not in this host's capability bounding set, so the container's cannot have it either; it runs without it, as under runc (see \"hull check --host\")"
-			case set.name == "ambient":
+			case set.Name == "ambient":
 				// libcontainer warns that it cannot raise it and goes on.
 				f.msg = "not in this host's capability bounding set, so it cannot be raised; the container runs without it, as under runc (see \"hull check --host\")"
 			default:
@@ -190,23 +199,19 @@ func supportedCapabilities() []string {
 	return out
 }
 
-func nsFile(t specs.LinuxNamespaceType) string {
-	return map[specs.LinuxNamespaceType]string{
-		specs.CgroupNamespace: "cgroup", specs.IPCNamespace: "ipc", specs.MountNamespace: "mnt",
-		specs.NetworkNamespace: "net", specs.PIDNamespace: "pid", specs.TimeNamespace: "time",
-		specs.UserNamespace: "user", specs.UTSNamespace: "uts",
-	}[t]
-}
-
-// cgroupHostCheck finds resource settings this host's cgroups cannot
-// apply.
-func cgroupHostCheck(file string, r *specs.LinuxResources) []error {
-	var errs []error
+// checkCgroupControllers finds resource settings this host's cgroups
+// cannot apply.
+func checkCgroupControllers(pr *prepared) {
+	l := pr.b.Spec.Linux
+	if l == nil || l.Resources == nil {
+		return
+	}
+	r := l.Resources
 	add := func(path string, v any, format string, a ...any) {
-		errs = append(errs, &spec.FieldError{File: file, Path: path, Value: v, Msg: fmt.Sprintf(format, a...)})
+		pr.field(SeverityError, path, v, fmt.Sprintf(format, a...))
 	}
 	if cgroups.IsCgroup2UnifiedMode() {
-		return nil // libcontainer's v2 manager checks the files it writes
+		return // libcontainer's v2 manager checks the files it writes
 	}
 	keys := make([]string, 0, len(r.Unified))
 	for k := range r.Unified {
@@ -215,8 +220,8 @@ func cgroupHostCheck(file string, r *specs.LinuxResources) []error {
 	sort.Strings(keys)
 	for _, k := range keys {
 		// runc's words lead; scripts match "invalid configuration".
-		errs = append(errs, spec.Lead(cgroups.ErrV1NoUnified.Error(), &spec.FieldError{File: file,
-			Path: spec.JSONKey("linux.resources.unified", k), Value: r.Unified[k],
+		pr.error(spec.Lead(cgroups.ErrV1NoUnified.Error(), &spec.FieldError{File: pr.b.ConfigPath,
+			Path: spec.Path("linux.resources.unified", k), Value: r.Unified[k],
 			Msg: "this host uses cgroup v1; unified (cgroup v2) settings cannot apply: use the v1 fields or remove it"}))
 	}
 	// controller whose v1 hierarchy must be mounted for a setting.
@@ -254,7 +259,7 @@ func cgroupHostCheck(file string, r *specs.LinuxResources) []error {
 				add("linux.resources.blockIO.leafWeight", *bio.LeafWeight, msg)
 			}
 			for i, wd := range bio.WeightDevice {
-				add(fmt.Sprintf("linux.resources.blockIO.weightDevice[%d]", i), fmt.Sprintf("%d:%d", wd.Major, wd.Minor), msg)
+				add(spec.Path("linux.resources.blockIO.weightDevice", i), fmt.Sprintf("%d:%d", wd.Major, wd.Minor), msg)
 			}
 		}
 	}
@@ -275,7 +280,6 @@ func cgroupHostCheck(file string, r *specs.LinuxResources) []error {
 		}
 	}
 	need("linux.resources.pids", "pids", r.Pids != nil && r.Pids.Limit != nil)
-	return errs
 }
 
 func fileExists(p string) bool {
@@ -283,15 +287,15 @@ func fileExists(p string) bool {
 	return err == nil
 }
 
-// rlimitHostCheck refuses hard limits above hull's own when hull lacks
+// checkRlimitCeiling refuses hard limits above hull's own when hull lacks
 // CAP_SYS_RESOURCE: setrlimit(2) would fail in the container's init with
 // a bare "operation not permitted" naming the resource by number.
-func rlimitHostCheck(file string, rls []specs.POSIXRlimit) []error {
-	if len(rls) == 0 || hasCapability(capability.CAP_SYS_RESOURCE) {
-		return nil
+func checkRlimitCeiling(r *prepared) {
+	p := r.b.Spec.Process
+	if p == nil || len(p.Rlimits) == 0 || hasCapability(capability.CAP_SYS_RESOURCE) {
+		return
 	}
-	var errs []error
-	for i, rl := range rls {
+	for i, rl := range p.Rlimits {
 		res, ok := spec.RlimitResource(rl.Type)
 		if !ok {
 			continue // Validate names unknown types
@@ -300,10 +304,9 @@ func rlimitHostCheck(file string, rls []specs.POSIXRlimit) []error {
 		if err := unix.Getrlimit(res, &cur); err != nil || cur.Max == unix.RLIM_INFINITY || rl.Hard <= cur.Max {
 			continue
 		}
-		errs = append(errs, &spec.FieldError{File: file, Path: fmt.Sprintf("process.rlimits[%d].hard", i), Value: rl.Hard,
-			Msg: fmt.Sprintf("%s above hull's own hard limit (%d) needs CAP_SYS_RESOURCE, which hull does not have here; lower it to at most %d", rl.Type, cur.Max, cur.Max)})
+		r.field(SeverityError, spec.Path("process.rlimits", i, "hard"), rl.Hard,
+			fmt.Sprintf("%s above hull's own hard limit (%d) needs CAP_SYS_RESOURCE, which hull does not have here; lower it to at most %d", rl.Type, cur.Max, cur.Max))
 	}
-	return errs
 }
 
 // hasCapability reports whether hull has c in its effective set.
@@ -319,19 +322,19 @@ func hasCapability(c capability.Cap) bool {
 // does not have online: the kernel's answer is a bare "numerical result
 // out of range" from a cgroup file. A config moved between machines hits
 // it.
-func onlineCheck(file, jsonPath, list, onlineFile, what string) []error {
+func onlineCheck(r *prepared, jsonPath, list, onlineFile, what string) {
 	want, err := configs.ToCPUSet(list)
 	if err != nil || want == nil {
-		return nil // empty, or Validate's to report
+		return // empty, or Validate's to report
 	}
 	data, err := os.ReadFile(onlineFile)
 	if err != nil {
-		return nil
+		return
 	}
 	onlineList := strings.TrimSpace(string(data))
 	online, err := configs.ToCPUSet(onlineList)
 	if err != nil || online == nil {
-		return nil
+		return
 	}
 	var missing []string
 	for i := range len(want) * 64 {
@@ -339,11 +342,9 @@ func onlineCheck(file, jsonPath, list, onlineFile, what string) []error {
 			missing = append(missing, strconv.Itoa(i))
 		}
 	}
-	if len(missing) == 0 {
-		return nil
+	if len(missing) > 0 {
+		r.field(SeverityError, jsonPath, list, fmt.Sprintf("%s %s are not online on this host (online: %s); use those", what, strings.Join(missing, ","), onlineList))
 	}
-	return []error{&spec.FieldError{File: file, Path: jsonPath, Value: list,
-		Msg: fmt.Sprintf("%s %s are not online on this host (online: %s); use those", what, strings.Join(missing, ","), onlineList)}}
 }
 
 // idmappedMounts reports whether the kernel has mount_setattr(2) with

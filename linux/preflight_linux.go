@@ -18,7 +18,9 @@ import (
 	"github.com/hullrt/hull/spec"
 )
 
-// Preflight checks what config.json asks of the host before anything is
+// Preflight runs the rootfs checks of Prepare's list (kindRootfs: rootfs,
+// namespace-paths, bind-sources, executable) alone and joins their
+// errors. They check what config.json asks of the host before anything is
 // created, so that a bad bundle fails with a message that names the file,
 // the JSON path and the value, and leaves nothing behind. libcontainer
 // would find most of these too, but half-way through starting the
@@ -31,73 +33,102 @@ import (
 // runtime creates, or through a symlink) is taken on trust, for bind
 // sources as for the executable and its interpreter.
 func Preflight(b *spec.Bundle) error {
-	var errs []error
-	field := func(jsonPath string, value any, format string, a ...any) {
-		errs = append(errs, &spec.FieldError{File: b.ConfigPath, Path: jsonPath, Value: value, Msg: fmt.Sprintf(format, a...)})
-	}
-	s := b.Spec
-	fsv := &rootView{}
-	if s.Root != nil && s.Root.Path != "" {
-		fsv.rootfs = s.Root.Path
-		if !filepath.IsAbs(fsv.rootfs) {
-			fsv.rootfs = filepath.Join(b.Dir, fsv.rootfs)
-		}
-		if fi, err := os.Stat(fsv.rootfs); err != nil {
-			field("root.path", s.Root.Path, "the container's root filesystem is missing: %v", unwrapPath(err))
-			fsv.rootfs = ""
-		} else if !fi.IsDir() {
-			field("root.path", s.Root.Path, "the container's root filesystem must be a directory")
-			fsv.rootfs = ""
-		} else if real, err := filepath.EvalSymlinks(fsv.rootfs); err == nil && real != fsv.rootfs {
-			fsv.realRootfs = real
-		}
-	}
-	if s.Linux != nil {
-		for i, ns := range s.Linux.Namespaces {
-			if ns.Path == "" {
-				continue
-			}
-			if _, err := os.Stat(ns.Path); err != nil {
-				field(fmt.Sprintf("linux.namespaces[%d].path", i), ns.Path, "cannot join the %s namespace: %v", ns.Type, unwrapPath(err))
-			}
-		}
-	}
-	// Mounts apply in order, and a bind source may be made by an earlier
-	// one: a path under its destination, a mount point it created, a
-	// symlink that leads there. What is under an earlier mount cannot be
-	// known now, so it is taken on trust; only a source that is missing
-	// whatever the earlier mounts do is refused.
-	for i, m := range s.Mounts {
-		if isBind(m) && m.Source != "" {
-			src := m.Source
-			if !filepath.IsAbs(src) {
-				src = filepath.Join(b.Dir, src)
-			}
-			if _, covered, err := walk("/", src, fsv.hostCovered); err != nil && !covered {
-				field(fmt.Sprintf("mounts[%d].source", i), m.Source, "bind mount source for %s is missing: %v", m.Destination, err)
-			}
-		}
-		fsv.addMount(m.Destination)
-	}
-	p := s.Process
-	if fsv.rootfs != "" && p != nil && len(p.Args) > 0 && p.Args[0] != "" && !hasHooks(s.Hooks) {
-		if ee := fsv.findExecutable(p.Args[0], p.Cwd, p.Env); ee != nil {
-			errs = append(errs, spec.Lead(ee.lead, &spec.FieldError{File: b.ConfigPath, Path: "process.args[0]", Value: p.Args[0], Msg: ee.detail}))
-		}
-	}
-	return errors.Join(errs...)
+	return runKind(b, kindRootfs)
 }
 
-func isBind(m specs.Mount) bool {
-	if m.Type == "bind" {
-		return true
+// newRootView is the container's filesystem as far as it can be seen
+// before anything is mounted: the rootfs (absolute, "" when it is not a
+// directory; checkRootfs says why) and no mounts yet.
+func newRootView(b *spec.Bundle) (*rootView, error) {
+	s := b.Spec
+	v := &rootView{}
+	if s.Root == nil || s.Root.Path == "" {
+		return v, nil // Validate's to report
 	}
-	for _, o := range m.Options {
-		if o == "bind" || o == "rbind" {
-			return true
+	v.rootfs = s.Root.Path
+	if !filepath.IsAbs(v.rootfs) {
+		v.rootfs = filepath.Join(b.Dir, v.rootfs)
+	}
+	fi, err := os.Stat(v.rootfs)
+	switch {
+	case err != nil:
+		v.rootfs = ""
+		return v, fmt.Errorf("the container's root filesystem is missing: %w", unwrapPath(err))
+	case !fi.IsDir():
+		v.rootfs = ""
+		return v, errors.New("the container's root filesystem must be a directory")
+	}
+	if real, err := filepath.EvalSymlinks(v.rootfs); err == nil && real != v.rootfs {
+		v.realRootfs = real
+	}
+	return v, nil
+}
+
+// checkRootfs: root.path is a directory.
+func checkRootfs(r *prepared) {
+	if _, err := newRootView(r.b); err != nil {
+		r.field(SeverityError, "root.path", r.b.Spec.Root.Path, err.Error())
+	}
+}
+
+// checkNamespacePaths: the namespaces to join are there.
+func checkNamespacePaths(r *prepared) {
+	l := r.b.Spec.Linux
+	if l == nil {
+		return
+	}
+	for i, ns := range l.Namespaces {
+		if ns.Path == "" {
+			continue
+		}
+		if _, err := os.Stat(ns.Path); err != nil {
+			r.field(SeverityError, spec.Path("linux.namespaces", i, "path"), ns.Path, fmt.Sprintf("cannot join the %s namespace: %v", ns.Type, unwrapPath(err)))
 		}
 	}
-	return false
+}
+
+// checkBindSources: each bind mount's source is there, or may be made by
+// an earlier mount. Mounts apply in order, and a bind source may be made
+// by an earlier one: a path under its destination, a mount point it
+// created, a symlink that leads there. What is under an earlier mount
+// cannot be known now, so it is taken on trust; only a source that is
+// missing whatever the earlier mounts do is refused.
+func checkBindSources(r *prepared) {
+	v, _ := newRootView(r.b)
+	for i, m := range r.b.Spec.Mounts {
+		if spec.IsBind(m) && m.Source != "" {
+			src := m.Source
+			if !filepath.IsAbs(src) {
+				src = filepath.Join(r.b.Dir, src)
+			}
+			if _, covered, err := walk("/", src, v.hostCovered); err != nil && !covered {
+				r.field(SeverityError, spec.Path("mounts", i, "source"), m.Source, fmt.Sprintf("bind mount source for %s is missing: %v", m.Destination, err))
+			}
+		}
+		v.addMount(m.Destination)
+	}
+}
+
+// checkExecutable: the process's executable, and its ELF interpreter or
+// #! program, are in the rootfs (or under a mount, taken on trust).
+// Hooks that run before the process may change the rootfs, so with them
+// nothing is looked for.
+func checkExecutable(r *prepared) {
+	s := r.b.Spec
+	p := s.Process
+	if p == nil || len(p.Args) == 0 || p.Args[0] == "" || hasHooks(s.Hooks) {
+		return
+	}
+	v, _ := newRootView(r.b)
+	if v.rootfs == "" {
+		return
+	}
+	for _, m := range s.Mounts {
+		v.addMount(m.Destination)
+	}
+	if ee := v.findExecutable(p.Args[0], p.Cwd, p.Env); ee != nil {
+		r.error(spec.Lead(ee.lead, &spec.FieldError{File: r.b.ConfigPath, Path: spec.Path("process.args", 0), Value: p.Args[0], Msg: ee.detail}))
+	}
 }
 
 // hasHooks reports whether hooks may change the rootfs before the process

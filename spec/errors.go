@@ -57,44 +57,6 @@ func formatValue(v any) string {
 	return string(b)
 }
 
-// jsonKey appends an object key to a JSON path. Keys that are not plain
-// identifiers (sysctl names, annotation keys) are written as ["key"] so
-// that their dots are not confused with the path's.
-func jsonKey(path, key string) string {
-	if isIdent(key) {
-		if path == "" {
-			return key
-		}
-		return path + "." + key
-	}
-	return fmt.Sprintf("%s[%q]", path, key)
-}
-
-// jsonIndex appends an array index to a JSON path.
-func jsonIndex(path string, i int) string {
-	return fmt.Sprintf("%s[%d]", path, i)
-}
-
-func isIdent(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
-		case c >= '0' && c <= '9' && i > 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// JSONKey is the JSON path of member key of the object at path, in the
-// form FieldError uses: a.b, or a["x.y"] for keys that are not plain names.
-func JSONKey(path, key string) string { return jsonKey(path, key) }
-
 // Lead puts words runc users match (such as "invalid memory policy mode
 // \"X\"" or "invalid configuration") before err: the line reads
 // "lead: err". errors.As still finds the *FieldError inside.

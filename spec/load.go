@@ -227,9 +227,9 @@ func valueAt(data []byte, off int64) (path, raw string) {
 		}
 		f := stack[len(stack)-1]
 		if f.array {
-			return jsonIndex(f.path, f.index)
+			return Path(f.path, f.index)
 		}
-		return jsonKey(f.path, f.key)
+		return Path(f.path, f.key)
 	}
 	// advance marks the end of one value in the enclosing container.
 	advance := func() {

@@ -31,9 +31,31 @@ import (
 // Translate does not touch the host; what needs it comes through
 // opts.UserNSMappings and opts.SeccompFlagSupported.
 func Translate(b *Bundle, opts Options) (*configs.Config, *Process, error) {
-	if err := Validate(b); err != nil {
+	v, err := Validated(b)
+	if err != nil {
 		return nil, nil, err
 	}
+	return v.Translate(opts)
+}
+
+// Valid is a Bundle that Validate accepted. It lets a caller that has
+// validated a bundle already (to list the problems with others) translate
+// it without validating it a second time.
+type Valid struct{ b *Bundle }
+
+// Validated runs Validate and returns b as Valid when it finds nothing.
+func Validated(b *Bundle) (*Valid, error) {
+	if err := Validate(b); err != nil {
+		return nil, err
+	}
+	return &Valid{b: b}, nil
+}
+
+// Translate is Translate without its first step: the checks that depend
+// on opts, then the configuration. The bundle's Spec must not have been
+// changed since Validated.
+func (v *Valid) Translate(opts Options) (*configs.Config, *Process, error) {
+	b := v.b
 	t := &translator{checker: checker{file: b.ConfigPath}, b: b, s: b.Spec, opts: opts}
 	cfg := t.config()
 	if err := errors.Join(t.errs...); err != nil {
@@ -291,7 +313,7 @@ func (t *translator) systemdProps() []systemdDbus.Property {
 		if !ok {
 			continue
 		}
-		p := jsonKey("annotations", k)
+		p := Path("annotations", k)
 		v := t.s.Annotations[k]
 		if len(name) < 3 || strings.TrimFunc(name, func(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }) != "" {
 			t.add(p, v, "the property name after %q must be at least 3 latin letters", systemdPropertyPrefix)
@@ -512,7 +534,7 @@ func (t *translator) userns(cfg *configs.Config, l *specs.Linux) {
 		field := "linux.namespaces"
 		for i, n := range l.Namespaces {
 			if n.Type == specs.UserNamespace {
-				field = jsonIndex(field, i) + ".path"
+				field = Path(field, i, "path")
 			}
 		}
 		if t.opts.UserNSMappings == nil {
@@ -602,7 +624,7 @@ func (t *translator) seccomp(s *specs.LinuxSeccomp) *configs.Seccomp {
 		for i, fl := range s.Flags {
 			if f := t.opts.SeccompFlagSupported; f != nil {
 				if err := f(fl); err != nil {
-					t.add(jsonIndex("linux.seccomp.flags", i), string(fl), "not supported here (%v); remove it", err)
+					t.add(Path("linux.seccomp.flags", i), string(fl), "not supported here (%v); remove it", err)
 				}
 			}
 			out.Flags = append(out.Flags, fl)
@@ -727,7 +749,7 @@ func (t *translator) hooks() configs.Hooks {
 func (t *translator) rootless(cfg *configs.Config) {
 	for i, m := range cfg.Mounts {
 		if m.IDMapping != nil && t.opts.RootlessEUID {
-			t.add(jsonIndex("mounts", i), nil, "id-mapped mounts need a root runtime; remove idmap/ridmap and the mappings")
+			t.add(Path("mounts", i), nil, "id-mapped mounts need a root runtime; remove idmap/ridmap and the mappings")
 		}
 	}
 	if len(cfg.NetDevices) > 0 && (t.opts.RootlessEUID || t.opts.RootlessCgroups) {
@@ -754,11 +776,11 @@ func (t *translator) rootless(cfg *configs.Config) {
 			var id int
 			if _, err := fmt.Sscanf(opt, "uid=%d", &id); err == nil && fmt.Sprintf("uid=%d", id) == opt {
 				if _, err := cfg.HostUID(id); err != nil {
-					t.add(jsonIndex("mounts", i)+".options", opt, "uid %d is not mapped in the user namespace; remove the option or map the id", id)
+					t.add(Path("mounts", i, "options"), opt, "uid %d is not mapped in the user namespace; remove the option or map the id", id)
 				}
 			} else if _, err := fmt.Sscanf(opt, "gid=%d", &id); err == nil && fmt.Sprintf("gid=%d", id) == opt {
 				if _, err := cfg.HostGID(id); err != nil {
-					t.add(jsonIndex("mounts", i)+".options", opt, "gid %d is not mapped in the user namespace; remove the option or map the id", id)
+					t.add(Path("mounts", i, "options"), opt, "gid %d is not mapped in the user namespace; remove the option or map the id", id)
 				}
 			}
 		}

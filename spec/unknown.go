@@ -67,7 +67,7 @@ func (w *unknownWalker) walk(path string, v any, t reflect.Type) {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			p := jsonKey(path, k)
+			p := Path(path, k)
 			if f, ok := fields[k]; ok {
 				w.walk(p, obj[k], f)
 				continue
@@ -90,7 +90,7 @@ func (w *unknownWalker) walk(path string, v any, t reflect.Type) {
 			return
 		}
 		for i, e := range arr {
-			w.walk(jsonIndex(path, i), e, t.Elem())
+			w.walk(Path(path, i), e, t.Elem())
 		}
 	case reflect.Map:
 		obj, ok := v.(map[string]any)
@@ -98,7 +98,7 @@ func (w *unknownWalker) walk(path string, v any, t reflect.Type) {
 			return
 		}
 		for k, e := range obj {
-			w.walk(jsonKey(path, k), e, t.Elem())
+			w.walk(Path(path, k), e, t.Elem())
 		}
 	}
 }

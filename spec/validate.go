@@ -45,23 +45,81 @@ func Validate(b *Bundle) error {
 		return errors.New("no configuration to validate")
 	}
 	c := &checker{file: b.ConfigPath}
-	s := b.Spec
-	if s.Root == nil {
-		c.add("root", nil, `missing; add "root": {"path": "rootfs"}`)
-	} else if s.Root.Path == "" {
-		c.add("root.path", nil, `missing; set it to the container's root filesystem directory, e.g. "rootfs"`)
-	} else if hasNUL(s.Root.Path) {
-		c.add("root.path", s.Root.Path, "contains a NUL byte; remove it")
-	}
-	ns := c.namespaces(s)
-	c.process(s.Process)
-	c.hostnames(s, ns)
-	c.mounts(s.Mounts)
-	c.hooks(s.Hooks)
-	if s.Linux != nil {
-		c.linux(s.Linux, ns)
+	v := &validation{s: b.Spec, ns: namespaceInfo(b.Spec)}
+	for _, check := range validators {
+		check.run(c, v)
 	}
 	return errors.Join(c.errs...)
+}
+
+// validation is what Validate's checks read: the config, and its
+// namespaces as the checks that depend on them need them.
+type validation struct {
+	s  *specs.Spec
+	ns nsInfo
+}
+
+// validator is one of Validate's checks, named after what it checks.
+type validator struct {
+	name string
+	run  func(c *checker, v *validation)
+}
+
+// validators are Validate's checks, in the order their problems are
+// listed. The shape is runc's configs/validate (one small named check
+// each, in one list); unlike it, every check runs and every problem is
+// reported. The checks of linux.* run only when there is a "linux".
+var validators = []validator{
+	{"root", func(c *checker, v *validation) { c.root(v.s.Root) }},
+	{"namespaces", func(c *checker, v *validation) { c.namespaces(v.s) }},
+	{"process", func(c *checker, v *validation) { c.process(v.s.Process) }},
+	{"hostname", func(c *checker, v *validation) { c.hostnames(v.s, v.ns) }},
+	{"mounts", func(c *checker, v *validation) { c.mounts(v.s.Mounts) }},
+	{"hooks", func(c *checker, v *validation) { c.hooks(v.s.Hooks) }},
+	{"sysctl", linuxCheck(func(c *checker, l *specs.Linux, ns nsInfo) { c.sysctl(l.Sysctl, ns) })},
+	{"user-namespace", linuxCheck((*checker).userns)},
+	{"time-offsets", linuxCheck((*checker).timeOffsets)},
+	{"masked-paths", linuxCheck((*checker).maskedPaths)},
+	{"rootfs-propagation", linuxCheck((*checker).rootfsPropagation)},
+	{"devices", linuxCheck((*checker).devices)},
+	{"resources", linuxCheck(func(c *checker, l *specs.Linux, _ nsInfo) {
+		if l.Resources != nil {
+			c.resources(l.Resources)
+		}
+	})},
+	{"net-devices", linuxCheck((*checker).netDevices)},
+	{"seccomp", linuxCheck(func(c *checker, l *specs.Linux, _ nsInfo) {
+		if l.Seccomp != nil {
+			c.seccomp(l.Seccomp)
+		}
+	})},
+	{"intel-rdt", linuxCheck((*checker).intelRdt)},
+	{"memory-policy", linuxCheck(func(c *checker, l *specs.Linux, _ nsInfo) {
+		if l.MemoryPolicy != nil {
+			c.memoryPolicy(l.MemoryPolicy)
+		}
+	})},
+	{"personality", linuxCheck((*checker).personality)},
+}
+
+// linuxCheck runs a check of config.json's "linux" when there is one.
+func linuxCheck(f func(c *checker, l *specs.Linux, ns nsInfo)) func(c *checker, v *validation) {
+	return func(c *checker, v *validation) {
+		if v.s.Linux != nil {
+			f(c, v.s.Linux, v.ns)
+		}
+	}
+}
+
+func (c *checker) root(r *specs.Root) {
+	switch {
+	case r == nil:
+		c.add("root", nil, `missing; add "root": {"path": "rootfs"}`)
+	case r.Path == "":
+		c.add("root.path", nil, `missing; set it to the container's root filesystem directory, e.g. "rootfs"`)
+	case hasNUL(r.Path):
+		c.add("root.path", r.Path, "contains a NUL byte; remove it")
+	}
 }
 
 // nsInfo is what later checks need to know about linux.namespaces.
@@ -80,31 +138,44 @@ var knownNamespaces = map[specs.LinuxNamespaceType]configs.NamespaceType{
 	specs.UTSNamespace:     configs.NEWUTS,
 }
 
-func (c *checker) namespaces(s *specs.Spec) nsInfo {
+// namespaceInfo is linux.namespaces as the other checks need it: the
+// first entry of each known type (namespaces reports the others).
+func namespaceInfo(s *specs.Spec) nsInfo {
 	ns := nsInfo{}
 	if s.Linux == nil {
 		return ns
 	}
-	for i, n := range s.Linux.Namespaces {
-		p := jsonIndex("linux.namespaces", i)
-		if _, ok := knownNamespaces[n.Type]; !ok {
-			c.add(p+".type", string(n.Type), "unknown namespace type; use one of cgroup, ipc, mount, network, pid, time, user, uts")
+	for _, n := range s.Linux.Namespaces {
+		if _, known := knownNamespaces[n.Type]; !known {
 			continue
 		}
-		if _, dup := ns[n.Type]; dup {
-			c.add(p+".type", string(n.Type), "namespace listed twice; keep one entry per type")
-			continue
-		}
-		ns[n.Type] = n.Path
-		if n.Path != "" && !filepath.IsAbs(n.Path) {
-			c.add(p+".path", n.Path, "must be an absolute path to a namespace file such as /proc/<pid>/ns/%s, or omitted for a new namespace", nsFile(n.Type))
+		if _, dup := ns[n.Type]; !dup {
+			ns[n.Type] = n.Path
 		}
 	}
 	return ns
 }
 
-func nsFile(t specs.LinuxNamespaceType) string {
-	return configs.NsName(knownNamespaces[t])
+func (c *checker) namespaces(s *specs.Spec) {
+	if s.Linux == nil {
+		return
+	}
+	seen := map[specs.LinuxNamespaceType]bool{}
+	for i, n := range s.Linux.Namespaces {
+		p := Path("linux.namespaces", i)
+		if _, ok := knownNamespaces[n.Type]; !ok {
+			c.add(Path(p, "type"), string(n.Type), "unknown namespace type; use one of cgroup, ipc, mount, network, pid, time, user, uts")
+			continue
+		}
+		if seen[n.Type] {
+			c.add(Path(p, "type"), string(n.Type), "namespace listed twice; keep one entry per type")
+			continue
+		}
+		seen[n.Type] = true
+		if n.Path != "" && !filepath.IsAbs(n.Path) {
+			c.add(Path(p, "path"), n.Path, "must be an absolute path to a namespace file such as /proc/<pid>/ns/%s, or omitted for a new namespace", NamespaceFile(n.Type))
+		}
+	}
 }
 
 // addNS is the fix suggested when a setting needs a namespace.
@@ -124,7 +195,7 @@ func (c *checker) process(p *specs.Process) {
 	}
 	for i, a := range p.Args {
 		if hasNUL(a) {
-			c.add(jsonIndex("process.args", i), a, "contains a NUL byte; remove it")
+			c.add(Path("process.args", i), a, "contains a NUL byte; remove it")
 		}
 	}
 	switch {
@@ -137,17 +208,17 @@ func (c *checker) process(p *specs.Process) {
 		k, _, ok := strings.Cut(e, "=")
 		switch {
 		case !ok:
-			c.add(jsonIndex("process.env", i), e, `missing "="; write NAME=value`)
+			c.add(Path("process.env", i), e, `missing "="; write NAME=value`)
 		case k == "":
-			c.add(jsonIndex("process.env", i), e, "empty variable name; write NAME=value")
+			c.add(Path("process.env", i), e, "empty variable name; write NAME=value")
 		case hasNUL(e):
-			c.add(jsonIndex("process.env", i), e, "contains a NUL byte; remove it")
+			c.add(Path("process.env", i), e, "contains a NUL byte; remove it")
 		}
 	}
 	for i, rl := range p.Rlimits {
-		rp := jsonIndex("process.rlimits", i)
+		rp := Path("process.rlimits", i)
 		if _, ok := rlimitTypes[rl.Type]; !ok {
-			c.add(rp+".type", rl.Type, "unknown resource limit; use one of %s", strings.Join(rlimitNames(), ", "))
+			c.add(Path(rp, "type"), rl.Type, "unknown resource limit; use one of %s", strings.Join(rlimitNames(), ", "))
 		}
 		if rl.Soft > rl.Hard {
 			c.add(rp, map[string]uint64{"soft": rl.Soft, "hard": rl.Hard}, "soft limit is above the hard limit; lower soft or raise hard")
@@ -184,16 +255,16 @@ func (c *checker) scheduler(s *specs.Scheduler) {
 	const p = "process.scheduler"
 	switch s.Policy {
 	case "":
-		c.add(p+".policy", nil, "missing; set a policy such as SCHED_OTHER")
+		c.add(Path(p, "policy"), nil, "missing; set a policy such as SCHED_OTHER")
 	case specs.SchedOther, specs.SchedFIFO, specs.SchedRR, specs.SchedBatch, specs.SchedISO, specs.SchedIdle, specs.SchedDeadline:
 	default:
-		c.add(p+".policy", string(s.Policy), "unknown policy; use SCHED_OTHER, SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_ISO, SCHED_IDLE or SCHED_DEADLINE")
+		c.add(Path(p, "policy"), string(s.Policy), "unknown policy; use SCHED_OTHER, SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_ISO, SCHED_IDLE or SCHED_DEADLINE")
 	}
 	if (s.Policy == specs.SchedOther || s.Policy == specs.SchedBatch) && (s.Nice < -20 || s.Nice > 19) {
-		c.add(p+".nice", s.Nice, "must be from -20 to 19")
+		c.add(Path(p, "nice"), s.Nice, "must be from -20 to 19")
 	}
 	if s.Priority != 0 && s.Policy != specs.SchedFIFO && s.Policy != specs.SchedRR {
-		c.add(p+".priority", s.Priority, "only SCHED_FIFO and SCHED_RR take a priority; remove it or change the policy")
+		c.add(Path(p, "priority"), s.Priority, "only SCHED_FIFO and SCHED_RR take a priority; remove it or change the policy")
 	}
 	if s.Policy != specs.SchedDeadline && (s.Runtime != 0 || s.Deadline != 0 || s.Period != 0) {
 		c.add(p, nil, "runtime, deadline and period are only for SCHED_DEADLINE; remove them or change the policy")
@@ -203,7 +274,7 @@ func (c *checker) scheduler(s *specs.Scheduler) {
 		case specs.SchedFlagResetOnFork, specs.SchedFlagReclaim, specs.SchedFlagDLOverrun, specs.SchedFlagKeepPolicy,
 			specs.SchedFlagKeepParams, specs.SchedFlagUtilClampMin, specs.SchedFlagUtilClampMax:
 		default:
-			c.add(jsonIndex(p+".flags", i), string(f), "unknown flag; see sched_setattr(2) for SCHED_FLAG_* names")
+			c.add(Path(p, "flags", i), string(f), "unknown flag; see sched_setattr(2) for SCHED_FLAG_* names")
 		}
 	}
 }
@@ -225,15 +296,15 @@ func (c *checker) hostnames(s *specs.Spec, ns nsInfo) {
 
 func (c *checker) mounts(mounts []specs.Mount) {
 	for i, m := range mounts {
-		p := jsonIndex("mounts", i)
+		p := Path("mounts", i)
 		if m.Destination == "" {
-			c.add(p+".destination", nil, "missing; give the absolute path inside the container")
+			c.add(Path(p, "destination"), nil, "missing; give the absolute path inside the container")
 		}
 		// Relative destinations are deprecated but accepted, relative to
 		// the container's /, as runc does; Warnings reports them.
 		for _, f := range []struct{ name, v string }{{"destination", m.Destination}, {"source", m.Source}, {"type", m.Type}} {
 			if hasNUL(f.v) {
-				c.add(p+"."+f.name, f.v, "contains a NUL byte; remove it")
+				c.add(Path(p, f.name), f.v, "contains a NUL byte; remove it")
 			}
 		}
 		mnt := parseMountOptions(m.Options)
@@ -241,7 +312,7 @@ func (c *checker) mounts(mounts []specs.Mount) {
 			// libcontainer would treat it as a bind mount without MS_BIND,
 			// and runc resolves its relative source against its working
 			// directory, which hull does not change.
-			c.add(p+".options", m.Options, `a mount of type "bind" needs "bind" or "rbind" in options`)
+			c.add(Path(p, "options"), m.Options, `a mount of type "bind" needs "bind" or "rbind" in options`)
 		}
 		if mnt.IDMapping != nil || m.UIDMappings != nil || m.GIDMappings != nil {
 			if !mnt.IsBind() {
@@ -251,15 +322,15 @@ func (c *checker) mounts(mounts []specs.Mount) {
 				c.add(p, nil, "an id-mapped mount needs both uidMappings and gidMappings, or neither (to use the container's user namespace)")
 			}
 		}
-		c.idMappings(p+".uidMappings", m.UIDMappings)
-		c.idMappings(p+".gidMappings", m.GIDMappings)
+		c.idMappings(Path(p, "uidMappings"), m.UIDMappings)
+		c.idMappings(Path(p, "gidMappings"), m.GIDMappings)
 	}
 }
 
 func (c *checker) idMappings(p string, maps []specs.LinuxIDMapping) {
 	for i, m := range maps {
 		if m.Size == 0 {
-			c.add(jsonIndex(p, i)+".size", m.Size, "must be at least 1")
+			c.add(Path(p, i, "size"), m.Size, "must be at least 1")
 		}
 	}
 }
@@ -281,75 +352,82 @@ func (c *checker) hooks(h *specs.Hooks) {
 	}
 	for _, l := range lists {
 		for i, hk := range l.hooks {
-			p := jsonIndex("hooks."+l.name, i)
+			p := Path("hooks", l.name, i)
 			if !filepath.IsAbs(hk.Path) {
-				c.add(p+".path", hk.Path, "must be an absolute path to the hook's executable")
+				c.add(Path(p, "path"), hk.Path, "must be an absolute path to the hook's executable")
 			}
 			if hk.Timeout != nil && *hk.Timeout <= 0 {
-				c.add(p+".timeout", *hk.Timeout, "must be a number of seconds greater than zero, or omitted")
+				c.add(Path(p, "timeout"), *hk.Timeout, "must be a number of seconds greater than zero, or omitted")
 			}
 		}
 	}
 }
 
-func (c *checker) linux(l *specs.Linux, ns nsInfo) {
-	c.sysctl(l.Sysctl, ns)
-	c.userns(l, ns)
-	if l.TimeOffsets != nil {
-		if !ns.has(specs.TimeNamespace) {
-			c.add("linux.timeOffsets", nil, "needs a time namespace; %s, or remove timeOffsets", addNS(specs.TimeNamespace))
-		} else if ns[specs.TimeNamespace] != "" {
-			c.add("linux.timeOffsets", nil, "cannot be applied to a joined time namespace (it has a path); remove timeOffsets or the path")
-		}
-		for k := range l.TimeOffsets {
-			if k != "boottime" && k != "monotonic" {
-				c.add(jsonKey("linux.timeOffsets", k), nil, "unknown clock; use boottime or monotonic")
-			}
+func (c *checker) timeOffsets(l *specs.Linux, ns nsInfo) {
+	if l.TimeOffsets == nil {
+		return
+	}
+	if !ns.has(specs.TimeNamespace) {
+		c.add("linux.timeOffsets", nil, "needs a time namespace; %s, or remove timeOffsets", addNS(specs.TimeNamespace))
+	} else if ns[specs.TimeNamespace] != "" {
+		c.add("linux.timeOffsets", nil, "cannot be applied to a joined time namespace (it has a path); remove timeOffsets or the path")
+	}
+	for _, k := range sortedKeys(l.TimeOffsets) {
+		if k != "boottime" && k != "monotonic" {
+			c.add(Path("linux.timeOffsets", k), nil, "unknown clock; use boottime or monotonic")
 		}
 	}
+}
+
+func (c *checker) maskedPaths(l *specs.Linux, ns nsInfo) {
 	if (len(l.MaskedPaths) > 0 || len(l.ReadonlyPaths) > 0) && !ns.has(specs.MountNamespace) {
 		c.add("linux", nil, "maskedPaths and readonlyPaths need a mount namespace; %s, or remove them", addNS(specs.MountNamespace))
 	}
+}
+
+func (c *checker) rootfsPropagation(l *specs.Linux, _ nsInfo) {
 	if l.RootfsPropagation != "" {
 		if _, ok := propagationFlags[l.RootfsPropagation]; !ok {
 			c.add("linux.rootfsPropagation", l.RootfsPropagation, "unknown propagation; use one of private, rprivate, slave, rslave, shared, rshared, unbindable, runbindable")
 		}
 	}
+}
+
+func (c *checker) devices(l *specs.Linux, _ nsInfo) {
 	for i, d := range l.Devices {
-		p := jsonIndex("linux.devices", i)
 		// A relative path is taken from the container's / (Warnings).
 		switch d.Type {
 		case "c", "u", "b", "p":
 		default:
-			c.add(p+".type", d.Type, `unknown device type; use "c" (character), "b" (block) or "p" (FIFO)`)
+			c.add(Path("linux.devices", i, "type"), d.Type, `unknown device type; use "c" (character), "b" (block) or "p" (FIFO)`)
 		}
 	}
-	if l.Resources != nil {
-		c.resources(l.Resources)
-	}
+}
+
+func (c *checker) netDevices(l *specs.Linux, ns nsInfo) {
 	if len(l.NetDevices) > 0 && !ns.has(specs.NetworkNamespace) {
 		c.add("linux.netDevices", nil, "moving network devices needs a network namespace; %s", addNS(specs.NetworkNamespace))
 	}
-	for name, d := range l.NetDevices {
+	for _, name := range sortedKeys(l.NetDevices) {
 		if !validDevName(name) {
-			c.add(jsonKey("linux.netDevices", name), name, "not a valid interface name (1-16 bytes, no '/', ':' or space, not . or ..)")
+			c.add(Path("linux.netDevices", name), name, "not a valid interface name (1-16 bytes, no '/', ':' or space, not . or ..)")
 		}
-		if d.Name != "" && !validDevName(d.Name) {
-			c.add(jsonKey("linux.netDevices", name)+".name", d.Name, "not a valid interface name (1-16 bytes, no '/', ':' or space, not . or ..)")
+		if d := l.NetDevices[name]; d.Name != "" && !validDevName(d.Name) {
+			c.add(Path("linux.netDevices", name, "name"), d.Name, "not a valid interface name (1-16 bytes, no '/', ':' or space, not . or ..)")
 		}
 	}
-	if l.Seccomp != nil {
-		c.seccomp(l.Seccomp)
-	}
+}
+
+func (c *checker) intelRdt(l *specs.Linux, _ nsInfo) {
 	if r := l.IntelRdt; r != nil {
 		switch id := r.ClosID; {
 		case id == ".", id == "..", len(id) > 1 && strings.Contains(id, "/"):
 			c.add("linux.intelRdt.closID", id, "must be a plain name (a resctrl group directory), not a path")
 		}
 	}
-	if mp := l.MemoryPolicy; mp != nil {
-		c.memoryPolicy(mp)
-	}
+}
+
+func (c *checker) personality(l *specs.Linux, _ nsInfo) {
 	if pr := l.Personality; pr != nil {
 		if pr.Domain != specs.PerLinux && pr.Domain != specs.PerLinux32 {
 			c.add("linux.personality.domain", string(pr.Domain), "unknown domain; use LINUX or LINUX32")
@@ -381,7 +459,7 @@ func (c *checker) userns(l *specs.Linux, ns nsInfo) {
 // and only when the namespace that scopes them is the container's.
 func (c *checker) sysctl(sysctl map[string]string, ns nsInfo) {
 	for _, k := range sortedKeys(sysctl) {
-		p := jsonKey("linux.sysctl", k)
+		p := Path("linux.sysctl", k)
 		name := sysctlDots(k)
 		switch {
 		case ipcSysctls[name] || strings.HasPrefix(name, "fs.mqueue."):
@@ -436,16 +514,16 @@ func sysctlDots(s string) string {
 
 func (c *checker) resources(r *specs.LinuxResources) {
 	for i, d := range r.Devices {
-		p := jsonIndex("linux.resources.devices", i)
+		p := Path("linux.resources.devices", i)
 		switch d.Type {
 		case "", "a", "b", "c":
 		default:
-			c.add(p+".type", d.Type, `unknown type; use "a" (all), "b" (block) or "c" (character)`)
+			c.add(Path(p, "type"), d.Type, `unknown type; use "a" (all), "b" (block) or "c" (character)`)
 		}
 		// Other letters than r, w and m are ignored (Warnings), as runc
 		// does; an empty access runc refuses.
 		if d.Access == "" {
-			c.add(p+".access", nil, `missing; use a combination of r, w and m, e.g. "rwm"`)
+			c.add(Path(p, "access"), nil, `missing; use a combination of r, w and m, e.g. "rwm"`)
 		}
 	}
 	if m := r.Memory; m != nil && m.Limit != nil && m.Swap != nil {
@@ -469,26 +547,26 @@ func (c *checker) seccomp(s *specs.LinuxSeccomp) {
 		return // seccomp disabled, as in runc
 	}
 	if _, err := seccomp.ConvertStringToAction(string(s.DefaultAction)); err != nil {
-		c.add(p+".defaultAction", string(s.DefaultAction), "unknown action; use one of %s", strings.Join(seccomp.KnownActions(), ", "))
+		c.add(Path(p, "defaultAction"), string(s.DefaultAction), "unknown action; use one of %s", strings.Join(seccomp.KnownActions(), ", "))
 	}
 	for i, a := range s.Architectures {
 		if _, err := seccomp.ConvertStringToArch(string(a)); err != nil {
-			c.add(jsonIndex(p+".architectures", i), string(a), "unknown architecture; use one of %s", strings.Join(seccomp.KnownArchs(), ", "))
+			c.add(Path(p, "architectures", i), string(a), "unknown architecture; use one of %s", strings.Join(seccomp.KnownArchs(), ", "))
 		}
 	}
 	for i, f := range s.Flags {
 		if !slices.Contains(seccomp.KnownFlags(), string(f)) {
-			c.add(jsonIndex(p+".flags", i), string(f), "unknown flag; use one of %s", strings.Join(seccomp.KnownFlags(), ", "))
+			c.add(Path(p, "flags", i), string(f), "unknown flag; use one of %s", strings.Join(seccomp.KnownFlags(), ", "))
 		}
 	}
 	for i, sc := range s.Syscalls {
-		sp := jsonIndex(p+".syscalls", i)
+		sp := Path(p, "syscalls", i)
 		if _, err := seccomp.ConvertStringToAction(string(sc.Action)); err != nil {
-			c.add(sp+".action", string(sc.Action), "unknown action; use one of %s", strings.Join(seccomp.KnownActions(), ", "))
+			c.add(Path(sp, "action"), string(sc.Action), "unknown action; use one of %s", strings.Join(seccomp.KnownActions(), ", "))
 		}
 		for j, a := range sc.Args {
 			if _, err := seccomp.ConvertStringToOperator(string(a.Op)); err != nil {
-				c.add(jsonIndex(sp+".args", j)+".op", string(a.Op), "unknown operator; use one of %s", strings.Join(seccomp.KnownOperators(), ", "))
+				c.add(Path(sp, "args", j, "op"), string(a.Op), "unknown operator; use one of %s", strings.Join(seccomp.KnownOperators(), ", "))
 			}
 		}
 	}
@@ -501,15 +579,15 @@ func (c *checker) memoryPolicy(mp *specs.LinuxMemoryPolicy) {
 	const p = "linux.memoryPolicy"
 	_, ok := mpolModes[mp.Mode]
 	if !ok {
-		c.addLead(fmt.Sprintf("invalid memory policy mode %q", mp.Mode), p+".mode", string(mp.Mode), "unknown mode; see set_mempolicy(2) for the MPOL_* names")
+		c.addLead(fmt.Sprintf("invalid memory policy mode %q", mp.Mode), Path(p, "mode"), string(mp.Mode), "unknown mode; see set_mempolicy(2) for the MPOL_* names")
 	}
 	nodes, err := configs.ToCPUSet(mp.Nodes)
 	if err != nil {
-		c.addLead(fmt.Sprintf("invalid memory policy nodes %q", mp.Nodes), p+".nodes", mp.Nodes, "%v; write a node list such as \"0-1\"", err)
+		c.addLead(fmt.Sprintf("invalid memory policy nodes %q", mp.Nodes), Path(p, "nodes"), mp.Nodes, "%v; write a node list such as \"0-1\"", err)
 	}
 	for i, f := range mp.Flags {
 		if _, ok := mpolFlags[f]; !ok {
-			c.addLead(fmt.Sprintf("invalid memory policy flag %q", f), jsonIndex(p+".flags", i), string(f), "unknown flag; use MPOL_F_STATIC_NODES, MPOL_F_RELATIVE_NODES or MPOL_F_NUMA_BALANCING")
+			c.addLead(fmt.Sprintf("invalid memory policy flag %q", f), Path(p, "flags", i), string(f), "unknown flag; use MPOL_F_STATIC_NODES, MPOL_F_RELATIVE_NODES or MPOL_F_NUMA_BALANCING")
 		}
 	}
 	if !ok || err != nil {
@@ -522,12 +600,12 @@ func (c *checker) memoryPolicy(mp *specs.LinuxMemoryPolicy) {
 	switch mp.Mode {
 	case specs.MpolDefault, specs.MpolLocal:
 		if n != 0 {
-			c.addLead(fmt.Sprintf("memory policy mode requires 0 nodes but got %d", n), p+".nodes", mp.Nodes, "%s takes no nodes; remove them", mp.Mode)
+			c.addLead(fmt.Sprintf("memory policy mode requires 0 nodes but got %d", n), Path(p, "nodes"), mp.Nodes, "%s takes no nodes; remove them", mp.Mode)
 		}
 	case specs.MpolPreferred:
 	default:
 		if n == 0 {
-			c.addLead("memory policy mode requires at least one node but got 0", p+".nodes", nil, "%s needs at least one node", mp.Mode)
+			c.addLead("memory policy mode requires at least one node but got 0", Path(p, "nodes"), nil, "%s needs at least one node", mp.Mode)
 		}
 	}
 }

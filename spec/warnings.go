@@ -41,10 +41,10 @@ func Warnings(b *Bundle) []*FieldError {
 		// The kernel ignores data for a bind mount; runc passes such
 		// configs (the OCI validation suite has one), so hull does too.
 		if mnt := parseMountOptions(m.Options); mnt.IsBind() && mnt.Data != "" {
-			w.add(jsonIndex("mounts", i)+".options", m.Options, fmt.Sprintf("filesystem options (%s) are ignored on a bind mount; remove them, or mount the filesystem itself", mnt.Data))
+			w.add(Path("mounts", i, "options"), m.Options, fmt.Sprintf("filesystem options (%s) are ignored on a bind mount; remove them, or mount the filesystem itself", mnt.Data))
 		}
 		if m.Destination != "" && !filepath.IsAbs(m.Destination) {
-			w.add(jsonIndex("mounts", i)+".destination", m.Destination, "relative destinations are deprecated and taken as relative to the container's /; make it absolute")
+			w.add(Path("mounts", i, "destination"), m.Destination, "relative destinations are deprecated and taken as relative to the container's /; make it absolute")
 		}
 	}
 	if s.Linux == nil {
@@ -93,16 +93,10 @@ func (w *warner) version(v string) {
 // than this build, and libcontainer drops those (as runc does) instead of
 // failing.
 func (w *warner) capabilities(c *specs.LinuxCapabilities) {
-	if c == nil {
-		return
-	}
-	for _, set := range []struct {
-		name string
-		caps []string
-	}{{"bounding", c.Bounding}, {"effective", c.Effective}, {"inheritable", c.Inheritable}, {"permitted", c.Permitted}, {"ambient", c.Ambient}} {
-		for i, name := range set.caps {
+	for _, set := range CapabilitySets(c) {
+		for i, name := range set.Caps {
 			if !knownCaps[name] {
-				w.add(jsonIndex("process.capabilities."+set.name, i), name,
+				w.add(Path("process.capabilities", set.Name, i), name,
 					"unknown capability, ignored (as runc does); if you meant one, use a name from capabilities(7) such as CAP_CHOWN (upper case, with the CAP_ prefix)")
 			}
 		}
@@ -127,8 +121,8 @@ func (w *warner) rlimits(rls []specs.POSIXRlimit) {
 	seen := map[string]int{}
 	for i, rl := range rls {
 		if j, dup := seen[rl.Type]; dup {
-			w.add(jsonIndex("process.rlimits", i)+".type", rl.Type,
-				fmt.Sprintf("also set by process.rlimits[%d]; both are applied in order, so this one wins (raising a hard limit again needs CAP_SYS_RESOURCE); keep one entry per type", j))
+			w.add(Path("process.rlimits", i, "type"), rl.Type,
+				fmt.Sprintf("also set by %s; both are applied in order, so this one wins (raising a hard limit again needs CAP_SYS_RESOURCE); keep one entry per type", Path("process.rlimits", j)))
 		}
 		seen[rl.Type] = i
 	}
@@ -148,25 +142,25 @@ func (w *warner) linux(l *specs.Linux, mounts []specs.Mount) {
 	}{{"linux.maskedPaths", l.MaskedPaths}, {"linux.readonlyPaths", l.ReadonlyPaths}} {
 		for i, p := range list.paths {
 			if !filepath.IsAbs(p) {
-				w.add(jsonIndex(list.name, i), p, "not an absolute path; taken as relative to the container's /, as runc does; make it absolute")
+				w.add(Path(list.name, i), p, "not an absolute path; taken as relative to the container's /, as runc does; make it absolute")
 			}
 		}
 	}
 	for i, d := range l.Devices {
 		if !filepath.IsAbs(d.Path) {
-			w.add(jsonIndex("linux.devices", i)+".path", d.Path, "not an absolute path; taken as relative to the container's /, as runc does; make it absolute, e.g. /dev/fuse")
+			w.add(Path("linux.devices", i, "path"), d.Path, "not an absolute path; taken as relative to the container's /, as runc does; make it absolute, e.g. /dev/fuse")
 		}
 	}
 	if pr := l.Personality; pr != nil {
 		// libcontainer applies the domain only.
 		for i, f := range pr.Flags {
-			w.add(jsonIndex("linux.personality.flags", i), string(f), "personality flags are ignored (only the domain is applied), as runc does; remove it")
+			w.add(Path("linux.personality.flags", i), string(f), "personality flags are ignored (only the domain is applied), as runc does; remove it")
 		}
 	}
 	if r := l.Resources; r != nil {
 		for i, d := range r.Devices {
 			if d.Access != "" && strings.Trim(d.Access, "rwm") != "" {
-				w.add(jsonIndex("linux.resources.devices", i)+".access", d.Access,
+				w.add(Path("linux.resources.devices", i, "access"), d.Access,
 					fmt.Sprintf("letters other than r (read), w (write) and m (mknod) are ignored, as runc does, so the rule grants %s; write it with r, w and m only", accessLeft(d.Access)))
 			}
 		}
@@ -185,7 +179,7 @@ func (w *warner) linux(l *specs.Linux, mounts []specs.Mount) {
 	for i, m := range mounts {
 		for j, masked := range l.MaskedPaths {
 			if m.Destination == masked || strings.HasPrefix(m.Destination, strings.TrimSuffix(masked, "/")+"/") {
-				w.add(jsonIndex("mounts", i)+".destination", m.Destination, fmt.Sprintf("is hidden by linux.maskedPaths[%d] (%q), which is applied after mounts; remove one of them", j, masked))
+				w.add(Path("mounts", i, "destination"), m.Destination, fmt.Sprintf("is hidden by %s (%q), which is applied after mounts; remove one of them", Path("linux.maskedPaths", j), masked))
 			}
 		}
 	}

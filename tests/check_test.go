@@ -161,3 +161,27 @@ func TestCheckInterpreter(t *testing.T) {
 		h.assertClean(id)
 	}
 }
+
+// TestCheckSeccompNameAtCreate: a syscall name no architecture has is the
+// same finding for create as for check: runc runs such a config (the rule
+// is skipped), so create runs it too, and warns with the JSON path.
+func TestCheckSeccompNameAtCreate(t *testing.T) {
+	t.Parallel()
+	h := newH(t)
+	b := h.bundle([]string{"true"}, func(s *specs.Spec) {
+		s.Linux.Seccomp = &specs.LinuxSeccomp{DefaultAction: specs.ActAllow, Syscalls: []specs.LinuxSyscall{
+			{Names: []string{"mkdri"}, Action: specs.ActErrno},
+		}}
+	})
+	const want = `linux.seccomp.syscalls[0].names[0]: \"mkdri\": no architecture has a syscall of this name`
+	r := h.hull("check", "--bundle", b)
+	if r.Code != 1 || !strings.Contains(r.Stdout, "warning: ") || !strings.Contains(r.Stdout, strings.ReplaceAll(want, `\"`, `"`)) {
+		t.Errorf("check: want the warning:\n%s", r)
+	}
+	id := h.id()
+	r = h.ok("run", "--bundle", b, id)
+	if !strings.Contains(r.Stderr, "level=warning") || !strings.Contains(r.Stderr, want) {
+		t.Errorf("run: want the same warning on stderr:\n%s", r)
+	}
+	h.assertClean(id)
+}

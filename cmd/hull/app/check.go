@@ -3,11 +3,11 @@ package app
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/hullrt/hull/linux"
-	"github.com/hullrt/hull/spec"
 )
 
 // checkFinding is one line of `check --format json`.
@@ -36,28 +36,15 @@ func checkCommand(g *globalOptions) *cli.Command {
 			if format != "text" && format != "json" {
 				return fmt.Errorf("--format %q: use text or json", format)
 			}
-			var findings []linux.Finding
-			b, typeErrs, unknown, err := spec.LoadAll(c.String("bundle"))
-			switch {
-			case err != nil:
-				findings = []linux.Finding{{Severity: linux.SeverityError, Err: err}}
-			case b == nil:
-				// Values of the wrong type: nothing else can be checked
-				// until they are fixed, but all of them are listed.
-				for _, fe := range unknown {
-					findings = append(findings, linux.Finding{Severity: linux.SeverityWarning, Err: fe})
-				}
-				for _, fe := range typeErrs {
-					findings = append(findings, linux.Finding{Severity: linux.SeverityError, Err: fe})
-				}
-			default:
-				findings = linux.Check(b, "check", c.Bool("host"))
-			}
-			if c.Bool("host") {
-				if err := linux.CgroupDriverHostCheck(g.systemdCgroup); err != nil {
-					findings = append(findings, linux.Finding{Severity: linux.SeverityError, Err: err})
-				}
-			}
+			// The checks create makes, with the same options, so that a
+			// bundle check passes is one create accepts; the host's only
+			// with --host.
+			_, findings := linux.Prepare(c.String("bundle"), linux.PrepareOptions{
+				ID:            "check",
+				SystemdCgroup: g.systemdCgroup,
+				RootlessEUID:  os.Geteuid() != 0,
+				Host:          c.Bool("host"),
+			})
 			w := c.App.Writer
 			if format == "json" {
 				out := make([]checkFinding, 0, len(findings))

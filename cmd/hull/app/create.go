@@ -8,7 +8,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/hullrt/hull/linux"
-	"github.com/hullrt/hull/spec"
 )
 
 // launchFlags are the flags `create` and `run` share.
@@ -48,42 +47,27 @@ func launch(c *cli.Context, g *globalOptions, o linux.LaunchOptions) (int, error
 		// joining the caller's, delete would try to remove it.
 		return -1, errors.New("--cgroup-manager disabled is not supported: hull always gives a container its own cgroup; use cgroupfs or systemd (for podman, leave hull out of runtime_supports_nocgroup)")
 	}
-	bundleDir := c.String("bundle")
-	if bundleDir == "" {
-		bundleDir = "."
-	}
-	b, err := spec.Load(bundleDir)
-	if err != nil {
-		return -1, err
-	}
-	if err := spec.Validate(b); err != nil {
-		return -1, err
-	}
-	if err := linux.HostCheck(b); err != nil {
-		return -1, err
-	}
-	if err := linux.Preflight(b); err != nil {
+	plan, findings := linux.Prepare(c.String("bundle"), linux.PrepareOptions{
+		ID:            id,
+		SystemdCgroup: g.systemdCgroup,
+		NoPivotRoot:   c.Bool("no-pivot"),
+		NoNewKeyring:  c.Bool("no-new-keyring"),
+		RootlessEUID:  os.Geteuid() != 0,
+		Host:          true, // the container is made here
+	})
+	if err := findings.Err(); err != nil {
 		return -1, err
 	}
 	// What runc accepts silently, hull accepts too, but says so.
-	for _, fe := range append(append(spec.UnknownFields(b), spec.Warnings(b)...), linux.HostWarnings(b)...) {
-		logrus.Warn(fe)
-	}
-	opts := linux.TranslateOptions(id)
-	opts.SystemdCgroup = g.systemdCgroup
-	opts.NoPivotRoot = c.Bool("no-pivot")
-	opts.NoNewKeyring = c.Bool("no-new-keyring")
-	opts.RootlessEUID = os.Geteuid() != 0
-	cfg, proc, err := spec.Translate(b, opts)
-	if err != nil {
-		return -1, err
+	for _, w := range plan.Warnings {
+		logrus.Warn(w.Err)
 	}
 	o.ConsoleSocket = c.String("console-socket")
 	o.PidfdSocket = c.String("pidfd-socket")
 	o.PidFile = c.String("pid-file")
 	o.PreserveFDs = int(c.Uint("preserve-fds"))
 	o.Notify = linux.NewNotifySocket(g.root, id)
-	o.Hooks = b.Spec.Hooks
-	status, err := linux.Launch(g.root, id, cfg, proc, o)
-	return status, linux.ExplainStartError(err, b)
+	o.Hooks = plan.Hooks
+	status, err := linux.Launch(g.root, id, plan.Config, plan.Process, o)
+	return status, linux.ExplainStartError(err, plan.Bundle)
 }
