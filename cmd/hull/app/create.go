@@ -84,6 +84,10 @@ func launch(c *cli.Context, g *globalOptions, o linux.LaunchOptions) (int, error
 	o.PreserveFDs = int(c.Uint("preserve-fds"))
 	o.Notify = linux.NewNotifySocket(g.root, id)
 	o.Hooks = b.Spec.Hooks
-	status, err := linux.Launch(g.root, id, cfg, proc, o)
+	ct, err := linux.New(g.root, id)
+	if err != nil {
+		return -1, err
+	}
+	status, err := ct.Launch(cfg, proc, o)
 	return status, linux.ExplainStartError(err, b)
 }
