@@ -54,9 +54,16 @@ func failpoint(step string) {
 	if name == "" || name != step {
 		return
 	}
-	sig := syscall.SIGSTOP
 	if action == "kill" {
-		sig = syscall.SIGKILL
+		_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
 	}
-	_ = syscall.Kill(os.Getpid(), sig)
+	// Stopped, hull stays at the step for good: a SIGCONT (the kernel
+	// sends one to a process group that becomes orphaned while one of
+	// its members is stopped) only stops it again.
+	for i := 0; ; i++ {
+		_ = syscall.Kill(os.Getpid(), syscall.SIGSTOP)
+		if i > 0 {
+			os.Stderr.WriteString("hull: failpoint " + step + ": continued\n")
+		}
+	}
 }
