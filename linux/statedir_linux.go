@@ -178,8 +178,9 @@ func (l *stateLock) release() {
 // but for the lock file, so that a delete cut short still finds it; a
 // lock file that a concurrent create has just made keeps the directory,
 // which then belongs to that create.
-func (l layout) removeDir() error {
-	dir := l.dir()
+func (l layout) removeDir() error { return removeStateDir(l.dir()) }
+
+func removeStateDir(dir string) error {
 	ents, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
