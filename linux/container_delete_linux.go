@@ -98,6 +98,27 @@ func (c *Container) destroy() error {
 	return c.removeTraces()
 }
 
+// destroyWithHooks deletes the libcontainer container and then runs its
+// poststop hooks; a failing poststop hook is logged as a warning, as
+// runtime-spec asks, and does not fail the delete.
+func destroyWithHooks(c *libcontainer.Container, h *runtimeHooks) error {
+	var st *specs.State
+	if len(h.Poststop) > 0 {
+		st, _ = c.OCIState()
+	}
+	if err := c.Destroy(); err != nil {
+		return fmt.Errorf("delete container %q: %w", c.ID(), err)
+	}
+	if st != nil {
+		st.Status = specs.StateStopped
+		st.Pid = 0
+		for _, err := range hooks.RunAll(context.Background(), hooks.Poststop, h.Poststop, st) {
+			logrus.Warnf("%v; container %q", err, c.ID())
+		}
+	}
+	return nil
+}
+
 // removeTraces removes whatever of the container is left once
 // libcontainer is done with it, or when it never got that far: what the
 // intent names, libcontainer's directory, hull's.

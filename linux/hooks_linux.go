@@ -12,7 +12,6 @@ import (
 	"github.com/opencontainers/runc/libcontainer"
 	"github.com/opencontainers/runc/libcontainer/configs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 
 	"github.com/hullrt/hull/hooks"
@@ -127,27 +126,6 @@ func waitExecuted(pid int) {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-}
-
-// destroyWithHooks deletes the libcontainer container and then runs its
-// poststop hooks; a failing poststop hook is logged as a warning, as
-// runtime-spec asks, and does not fail the delete.
-func destroyWithHooks(c *libcontainer.Container, h *runtimeHooks) error {
-	var st *specs.State
-	if len(h.Poststop) > 0 {
-		st, _ = c.OCIState()
-	}
-	if err := c.Destroy(); err != nil {
-		return fmt.Errorf("delete container %q: %w", c.ID(), err)
-	}
-	if st != nil {
-		st.Status = specs.StateStopped
-		st.Pid = 0
-		for _, err := range hooks.RunAll(context.Background(), hooks.Poststop, h.Poststop, st) {
-			logrus.Warnf("%v; container %q", err, c.ID())
-		}
-	}
-	return nil
 }
 
 // wrapHooks makes libcontainer run the prestart and createRuntime hooks

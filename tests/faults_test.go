@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -74,6 +75,36 @@ func TestFaults(t *testing.T) {
 				h.deleteAndCheck(id)
 			})
 		}
+	}
+}
+
+// TestFaultsIntentOnly kills hull once the container's init runs in its
+// cgroups and removes libcontainer's state.json, as if hull had died
+// inside libcontainer before writing it: the intent record alone must
+// lead `delete --force` to the processes and every cgroup.
+func TestFaultsIntentOnly(t *testing.T) {
+	t.Parallel()
+	for _, cmd := range []string{"create", "run-d"} {
+		t.Run(cmd, func(t *testing.T) {
+			t.Parallel()
+			h := newH(t)
+			id := h.id()
+			bundle := h.bundle([]string{"sleep", "300"})
+			r := h.hullAlone(cmdOpts{Env: []string{failpointEnv + "=create:pid-recorded=kill"}}, faultCases[cmd].args(id, bundle)...)
+			if r.Code == 0 {
+				t.Fatalf("hull was not killed:\n%s", r)
+			}
+			if err := os.Remove(filepath.Join(h.root, id, "state.json")); err != nil {
+				t.Fatal(err)
+			}
+			if st := h.state(id); st.Status != "stopped" || st.Pid != 0 {
+				t.Errorf("state of a container whose hull died creating it: %+v, want stopped", st)
+			}
+			if len(h.leftovers(id)) == 0 {
+				t.Fatal("nothing to delete: the test proves nothing")
+			}
+			h.deleteAndCheck(id)
+		})
 	}
 }
 
