@@ -314,3 +314,36 @@ func waitStopped(t *testing.T, pid int) {
 	}
 	t.Fatalf("hull %d never stopped at its failpoint", pid)
 }
+
+// TestLockNotHeldByForegroundRun checks that a foreground `run` holds the
+// container's lock only while it creates and starts it: other commands
+// work on the running container, and the run still deletes it at exit.
+func TestLockNotHeldByForegroundRun(t *testing.T) {
+	t.Parallel()
+	h := newH(t)
+	id := h.id()
+	bundle := h.bundle([]string{"sleep", "300"})
+	done := make(chan result, 1)
+	go func() { done <- h.hull("run", "--bundle", bundle, id) }()
+	for i := 0; h.hull("state", id).Code != 0; i++ {
+		if i == 200 {
+			t.Fatal("the foreground run's container never appeared")
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	h.waitStatus(id, "running")
+	h.ok("pause", id)
+	h.ok("resume", id)
+	h.ok("update", "--pids-limit", "55", id)
+	h.ok("exec", id, "true")
+	h.ok("kill", id, "KILL")
+	select {
+	case r := <-done:
+		if r.Code != 137 {
+			t.Errorf("run of a killed container: want exit 137:\n%s", r)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("run did not return after its container was killed")
+	}
+	h.assertClean(id)
+}
