@@ -45,7 +45,15 @@ const (
 // that Checkpoint created is removed again: half a checkpoint is only a
 // trap for a later restore. A directory that already existed is left,
 // with CRIU's log in it (or in the work directory), and named in the error.
-func Checkpoint(c *libcontainer.Container, root string, cr Criu) error {
+func (ct *Container) Checkpoint(cr Criu) error {
+	if err := ct.lockState(); err != nil {
+		return err
+	}
+	defer ct.unlock()
+	if ct.lc == nil {
+		return fmt.Errorf("container %q cannot be checkpointed: %w", ct.l.id, ct.notCreated())
+	}
+	c := ct.lc
 	status, err := c.Status()
 	if err != nil {
 		return fmt.Errorf("status of container %q: %w", c.ID(), err)
@@ -101,7 +109,7 @@ func Checkpoint(c *libcontainer.Container, root string, cr Criu) error {
 		return nil
 	}
 	// CRIU has killed the container's processes once they were saved.
-	if err := Destroy(c, root); err != nil {
+	if err := ct.destroy(); err != nil {
 		return fmt.Errorf("checkpoint of container %q saved in %s, but: %w", c.ID(), o.ImagesDirectory, err)
 	}
 	return nil

@@ -24,39 +24,154 @@ import (
 // DefaultRoot is where container state lives unless --root says otherwise.
 const DefaultRoot = "/run/hull"
 
-// Load opens the container id under root. The error for an unknown id
-// contains "container does not exist", the words containerd and podman
-// look for.
-func Load(root, id string) (*libcontainer.Container, error) {
-	if err := spec.ValidateID(id); err != nil {
+// Container is one container under a state root: its ID, its state
+// directories (see layout) and, once libcontainer has made it, the
+// libcontainer container. Its methods are the lifecycle operations, one
+// file each (container_start_linux.go, ...). Operations that change the
+// container hold its lock (see acquireLock) across the change, so that
+// two hulls working on one container take turns; reads (State, List)
+// take no lock.
+//
+// Why in package linux and not one of its own: the lifecycle is built
+// from this package's stdio, terminal, hook, notify and update code; a
+// package apart would need all of it exported for no other user.
+type Container struct {
+	l layout
+	// lc is nil while libcontainer has no state for the container: its
+	// create is under way or was cut short.
+	lc *libcontainer.Container
+	// in is the intent record; nil for a container created by an older
+	// hull.
+	in   *intent
+	lock *stateLock
+}
+
+// New names container id under root, for Launch; it touches nothing.
+func New(root, id string) (*Container, error) {
+	if err := validateID(id); err != nil {
 		return nil, err
 	}
-	c, err := libcontainer.Load(root, id)
+	return &Container{l: layout{root: root, id: id}}, nil
+}
+
+// validateID is spec's check, plus the one name the state layout keeps
+// for itself.
+func validateID(id string) error {
+	if err := spec.ValidateID(id); err != nil {
+		return err
+	}
+	if id == hullDirName {
+		return fmt.Errorf("%w %q: the name is reserved for hull's own state directory; pick another", spec.ErrInvalidID, id)
+	}
+	return nil
+}
+
+// Open finds container id under root. The error for an unknown id
+// contains "container does not exist", the words containerd and podman
+// look for. A container with an intent record but no libcontainer state
+// (its create under way, or cut short) is found.
+func Open(root, id string) (*Container, error) {
+	c, err := New(root, id)
 	if err != nil {
-		if errors.Is(err, libcontainer.ErrNotExist) {
-			return nil, fmt.Errorf("%w: %q under state root %s", libcontainer.ErrNotExist, id, root)
-		}
-		return nil, fmt.Errorf("load container %q: %w", id, err)
+		return nil, err
+	}
+	if err := c.load(); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
 
-// Create registers a new container under root. It does not start
-// anything; on error nothing is left under root.
-func Create(root, id string, cfg *configs.Config) (*libcontainer.Container, error) {
-	if err := spec.ValidateID(id); err != nil {
-		return nil, err
+// load reads the container's state from disk afresh.
+func (c *Container) load() error {
+	lc, err := libcontainer.Load(c.l.root, c.l.id)
+	switch {
+	case errors.Is(err, libcontainer.ErrNotExist):
+		lc = nil
+	case err != nil:
+		return fmt.Errorf("load container %q: %w", c.l.id, err)
 	}
-	c, err := libcontainer.Create(root, id, cfg)
+	in, err := c.l.readIntent()
 	if err != nil {
-		// libcontainer checks for the state directory, then makes it: a
-		// concurrent create of the same ID fails the mkdir with EEXIST.
-		if errors.Is(err, libcontainer.ErrExist) || errors.Is(err, os.ErrExist) {
-			return nil, fmt.Errorf("container with given ID already exists: %q (state root %s); pick another ID or 'hull delete' it first", id, root)
-		}
-		return nil, fmt.Errorf("create container %q: %w", id, err)
+		return err
 	}
-	return c, nil
+	if lc == nil && in == nil {
+		return c.notExist()
+	}
+	c.lc, c.in = lc, in
+	return nil
+}
+
+func (c *Container) notExist() error {
+	return fmt.Errorf("%w: %q under state root %s", libcontainer.ErrNotExist, c.l.id, c.l.root)
+}
+
+// ID is the container's ID.
+func (c *Container) ID() string { return c.l.id }
+
+// Config is the container's libcontainer configuration, nil while it has
+// no libcontainer state.
+func (c *Container) Config() *configs.Config {
+	if c.lc == nil {
+		return nil
+	}
+	cfg := c.lc.Config()
+	return &cfg
+}
+
+// Bundle is the bundle directory the container was created from, or "".
+func (c *Container) Bundle() string {
+	if c.lc != nil {
+		b, _ := utils.SearchLabels(c.lc.Config().Labels, "bundle")
+		return b
+	}
+	if c.in != nil {
+		return c.in.Bundle
+	}
+	return ""
+}
+
+// lockState takes the container's lock and reloads its state, which may
+// have changed while another hull held the lock. A container deleted in
+// the meantime is "does not exist".
+func (c *Container) lockState() error {
+	lk, err := acquireLock(c.l.dir(), false)
+	made := false
+	if errors.Is(err, errNoLockFile) {
+		// A container made by an older hull has no state directory of
+		// hull's own yet; one that does not exist gets none.
+		if _, serr := os.Stat(c.l.lcDir()); serr != nil {
+			return c.notExist()
+		}
+		lk, err = acquireLock(c.l.dir(), true)
+		made = true
+	}
+	if err != nil {
+		return fmt.Errorf("container %q: %w", c.l.id, err)
+	}
+	c.lock = lk
+	if err := c.load(); err != nil {
+		if made && errors.Is(err, libcontainer.ErrNotExist) {
+			_ = c.l.removeDir()
+		}
+		c.unlock()
+		return err
+	}
+	return nil
+}
+
+func (c *Container) unlock() {
+	c.lock.release()
+	c.lock = nil
+}
+
+// halfCreated is the status of a container without libcontainer state.
+func (c *Container) halfStatus() string { return halfStatus(c.in, procAlive) }
+
+// notCreated is the error of an operation that needs a complete
+// container. "container not running" leads: callers treat it as the end
+// of a container.
+func (c *Container) notCreated() error {
+	return fmt.Errorf("%w: container %q was never completely created (status %s); 'hull delete --force' it", libcontainer.ErrNotRunning, c.l.id, c.halfStatus())
 }
 
 // State is the JSON that `state` and `list --format json` print: the OCI
@@ -85,16 +200,25 @@ type State struct {
 	OOMKills uint64 `json:"oomKills,omitempty"`
 }
 
-// StateOf reports the state of a loaded container. The pid of a stopped
-// container is 0: the number may already belong to another process.
-func StateOf(c *libcontainer.Container, owner string) (*State, error) {
-	status, err := c.Status()
-	if err != nil {
-		return nil, fmt.Errorf("status of container %q: %w", c.ID(), err)
+// State reports the container's state. The pid of a stopped container
+// is 0: the number may already belong to another process.
+func (c *Container) State() (*State, error) {
+	owner := owner(c.l)
+	if c.lc == nil {
+		return &State{
+			OCIVersion: c.in.OCIVersion, ID: c.l.id, Status: c.halfStatus(),
+			Bundle: c.in.Bundle, Rootfs: c.in.Rootfs, Created: c.in.Created,
+			Annotations: c.in.Annotations, Owner: owner,
+		}, nil
 	}
-	st, err := c.State()
+	lc := c.lc
+	status, err := lc.Status()
 	if err != nil {
-		return nil, fmt.Errorf("state of container %q: %w", c.ID(), err)
+		return nil, fmt.Errorf("status of container %q: %w", lc.ID(), err)
+	}
+	st, err := lc.State()
+	if err != nil {
+		return nil, fmt.Errorf("state of container %q: %w", lc.ID(), err)
 	}
 	pid := st.BaseState.InitProcessPid
 	if status == libcontainer.Stopped {
@@ -116,12 +240,15 @@ func StateOf(c *libcontainer.Container, owner string) (*State, error) {
 	return s, nil
 }
 
-// Owner names the user owning a container's state directory, or "#uid"
+// owner names the user owning a container's state directory
+// (libcontainer's, or hull's before libcontainer made one), or "#uid"
 // when the uid has no name.
-func Owner(root, id string) string {
-	fi, err := os.Stat(filepath.Join(root, id))
+func owner(l layout) string {
+	fi, err := os.Stat(l.lcDir())
 	if err != nil {
-		return ""
+		if fi, err = os.Stat(l.dir()); err != nil {
+			return ""
+		}
 	}
 	uid := strconv.Itoa(int(fi.Sys().(*syscall.Stat_t).Uid))
 	if u, err := user.LookupId(uid); err == nil {
@@ -142,19 +269,30 @@ func List(root string) (states []State, skipped []error, err error) {
 		// The *fs.PathError reads "open ROOT: ...", runc's words.
 		return nil, nil, err
 	}
+	ids := map[string]bool{}
 	for _, e := range entries {
-		if !e.IsDir() {
-			continue
+		if e.IsDir() && e.Name() != hullDirName {
+			ids[e.Name()] = true
 		}
-		c, err := libcontainer.Load(root, e.Name())
-		if err != nil {
+	}
+	// A container whose create was cut short has only hull's directory.
+	if hulls, err := os.ReadDir(filepath.Join(root, hullDirName)); err == nil {
+		for _, e := range hulls {
+			if e.IsDir() {
+				ids[e.Name()] = true
+			}
+		}
+	}
+	for id := range ids {
+		c := &Container{l: layout{root: root, id: id}}
+		if err := c.load(); err != nil {
 			if errors.Is(err, libcontainer.ErrNotExist) {
 				continue
 			}
-			skipped = append(skipped, fmt.Errorf("container %q: %w", e.Name(), err))
+			skipped = append(skipped, err)
 			continue
 		}
-		st, err := StateOf(c, Owner(root, e.Name()))
+		st, err := c.State()
 		if err != nil {
 			skipped = append(skipped, err)
 			continue

@@ -81,16 +81,16 @@ func TestStatsFrom(t *testing.T) {
 func TestEventsOfStopped(t *testing.T) {
 	root := t.TempDir()
 	writeStoppedState(t, root, "c1", t.TempDir(), []string{"bundle=/bundle"})
-	c, err := Load(root, "c1")
+	c, err := Open(root, "c1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	const want = "container with id c1 is not running (container not running)"
-	if _, err := StatsOnce(c); err == nil || err.Error() != want || !errors.Is(err, libcontainer.ErrNotRunning) {
-		t.Errorf("StatsOnce: %v, want %q", err, want)
+	if _, err := c.Stats(); err == nil || err.Error() != want || !errors.Is(err, libcontainer.ErrNotRunning) {
+		t.Errorf("Stats: %v, want %q", err, want)
 	}
 	emitted := 0
-	err = Events(context.Background(), c, time.Second, func(*types.Event) error { emitted++; return nil })
+	err = c.Events(context.Background(), time.Second, func(*types.Event) error { emitted++; return nil })
 	if err == nil || err.Error() != want || emitted != 0 {
 		t.Errorf("Events: %v after %d events, want %q and none", err, emitted, want)
 	}

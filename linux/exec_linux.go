@@ -24,10 +24,29 @@ type ExecOptions struct {
 	SubCgroupPaths map[string]string
 }
 
-// Exec starts proc in the running container c, joining its namespaces,
+// Umask is the umask the container's process runs with, nil for the
+// default or a container never completely created.
+func (ct *Container) Umask() *uint32 {
+	if ct.lc == nil {
+		return nil
+	}
+	return ct.lc.Config().Umask
+}
+
+// Exec starts proc in the running container, joining its namespaces,
 // cgroups and security settings. In the foreground it returns the
-// process's exit status (128+signal when killed); detached, 0.
-func Exec(c *libcontainer.Container, proc *spec.Process, o ExecOptions) (int, error) {
+// process's exit status (128+signal when killed); detached, 0. The
+// container is locked until the process has started, not while it runs.
+func (ct *Container) Exec(proc *spec.Process, o ExecOptions) (int, error) {
+	if err := ct.lockState(); err != nil {
+		return -1, err
+	}
+	defer ct.unlock()
+	failpoint("exec:locked")
+	if ct.lc == nil {
+		return -1, fmt.Errorf("cannot exec in a stopped container: %q: %w", ct.l.id, ct.notCreated())
+	}
+	c := ct.lc
 	status, err := c.Status()
 	if err != nil {
 		return -1, fmt.Errorf("status of container %q: %w", c.ID(), err)
@@ -49,6 +68,11 @@ func Exec(c *libcontainer.Container, proc *spec.Process, o ExecOptions) (int, er
 		// nsexec starts the process with CLONE_PARENT: it is hull's own
 		// child, so hull can wait for it without being a subreaper.
 		NoSubreaper: true,
+		onStart: func(*libcontainer.Process) error {
+			failpoint("exec:started")
+			return nil
+		},
+		release: ct.unlock,
 	}
 	if err := CheckStdio(proc.Terminal, lo, 3); err != nil {
 		return -1, err

@@ -3,10 +3,8 @@ package linux
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -14,15 +12,10 @@ import (
 	"github.com/opencontainers/runc/libcontainer"
 	"github.com/opencontainers/runc/libcontainer/configs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 
 	"github.com/hullrt/hull/hooks"
 )
-
-// hooksFile, in the container's state directory, keeps the hooks hull
-// runs itself for the `start` and `delete` that come later.
-const hooksFile = "hull-hooks.json"
 
 // runtimeHooks are the hooks hull runs instead of libcontainer:
 // libcontainer runs poststart during create, before the user process
@@ -47,7 +40,9 @@ func takeRuntimeHooks(cfg *configs.Config, h *specs.Hooks) *runtimeHooks {
 
 func (h *runtimeHooks) empty() bool { return len(h.Poststart)+len(h.Poststop) == 0 }
 
-func (h *runtimeHooks) save(root, id string) error {
+// save keeps the hooks in hull's state directory (hooksFile) for the
+// `start` and `delete` that come later.
+func (h *runtimeHooks) save(l layout) error {
 	if h.empty() {
 		return nil
 	}
@@ -55,23 +50,23 @@ func (h *runtimeHooks) save(root, id string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(root, id, hooksFile), data, 0o600); err != nil {
-		return fmt.Errorf("save hooks of container %q: %w", id, err)
+	if err := writeFileSync(l.file(hooksFile), data, 0o600); err != nil {
+		return fmt.Errorf("save hooks of container %q: %w", l.id, err)
 	}
 	return nil
 }
 
-func loadRuntimeHooks(root, id string) (*runtimeHooks, error) {
+func loadRuntimeHooks(l layout) (*runtimeHooks, error) {
 	h := &runtimeHooks{}
-	data, err := os.ReadFile(filepath.Join(root, id, hooksFile))
-	if errors.Is(err, os.ErrNotExist) {
+	data, err := l.readFile(hooksFile, legacyHooksFile)
+	if err != nil {
+		return nil, fmt.Errorf("hooks of container %q: %w", l.id, err)
+	}
+	if data == nil {
 		return h, nil
 	}
-	if err != nil {
-		return nil, fmt.Errorf("hooks of container %q: %w", id, err)
-	}
 	if err := json.Unmarshal(data, h); err != nil {
-		return nil, fmt.Errorf("hooks of container %q: %s: %w", id, hooksFile, err)
+		return nil, fmt.Errorf("hooks of container %q: %s: %w", l.id, hooksFile, err)
 	}
 	return h, nil
 }
@@ -131,36 +126,6 @@ func waitExecuted(pid int) {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-}
-
-// Destroy deletes the container under root and then runs its poststop
-// hooks; a failing poststop hook is logged as a warning, as runtime-spec
-// asks, and does not fail the delete.
-func Destroy(c *libcontainer.Container, root string) error {
-	h, err := loadRuntimeHooks(root, c.ID())
-	if err != nil {
-		logrus.Warn(err)
-		h = &runtimeHooks{}
-	}
-	return destroyWithHooks(c, root, h)
-}
-
-func destroyWithHooks(c *libcontainer.Container, root string, h *runtimeHooks) error {
-	var st *specs.State
-	if len(h.Poststop) > 0 {
-		st, _ = c.OCIState()
-	}
-	if err := c.Destroy(); err != nil {
-		return fmt.Errorf("delete container %q: %w", c.ID(), err)
-	}
-	if st != nil {
-		st.Status = specs.StateStopped
-		st.Pid = 0
-		for _, err := range hooks.RunAll(context.Background(), hooks.Poststop, h.Poststop, st) {
-			logrus.Warnf("%v; container %q", err, c.ID())
-		}
-	}
-	return nil
 }
 
 // wrapHooks makes libcontainer run the prestart and createRuntime hooks

@@ -7,17 +7,12 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 
-	"github.com/coreos/go-systemd/v22/activation"
 	"github.com/opencontainers/runc/libcontainer"
-	"github.com/opencontainers/runc/libcontainer/configs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
-
-	"github.com/hullrt/hull/spec"
 )
 
 // LaunchOptions are the command-line choices of `create` and `run`.
@@ -55,6 +50,37 @@ type LaunchOptions struct {
 	// in runc, a restored process gets no poststart hooks and no notify
 	// socket: it started, and said READY, before its checkpoint.
 	Restore *Criu
+
+	// onStart, set by Launch, records a started init before anything
+	// else runs.
+	onStart func(p *libcontainer.Process) error
+	// release, set by Launch and Exec, drops the container's lock once
+	// the process has started: the lock covers state changes, not a
+	// foreground process's whole life.
+	release func()
+}
+
+// startedThen returns the callback that runs once p has started: o's own
+// bookkeeping, then f (if not nil).
+func (o LaunchOptions) startedThen(p *libcontainer.Process, f func() error) func() error {
+	if o.onStart == nil {
+		return f
+	}
+	return func() error {
+		if err := o.onStart(p); err != nil {
+			return err
+		}
+		if f != nil {
+			return f()
+		}
+		return nil
+	}
+}
+
+func (o LaunchOptions) releaseLock() {
+	if o.release != nil {
+		o.release()
+	}
 }
 
 func (o LaunchOptions) detached() bool { return o.Detach || !o.Run }
@@ -80,103 +106,6 @@ func CheckStdio(terminal bool, o LaunchOptions, firstPreservedFD int) error {
 	return nil
 }
 
-// Launch creates container id from cfg and starts proc in it. With
-// options.Run and not Detach it waits for the process and returns its exit
-// status (128+signal when killed), then deletes the container unless Keep.
-// On any error the container is destroyed: nothing is left behind.
-func Launch(root, id string, cfg *configs.Config, proc *spec.Process, o LaunchOptions) (status int, retErr error) {
-	// Under systemd socket activation the sockets are fds 3 and up; the
-	// container gets them at the same numbers, as runc does.
-	listenFDs := activation.Files(false)
-	if o.Restore != nil {
-		if err := o.Restore.checkRestore(); err != nil {
-			return -1, err
-		}
-	}
-	if err := CheckStdio(proc.Terminal, o, 3+len(listenFDs)); err != nil {
-		return -1, err
-	}
-	// libcontainer wants the rootfs as a real path; a bundle whose rootfs
-	// is a symlink (to a shared image directory, say) is common, and runc
-	// refuses it with "not an absolute path, or a symlink".
-	rootfs, err := filepath.EvalSymlinks(cfg.Rootfs)
-	if err != nil {
-		return -1, fmt.Errorf("root.path %s: %w", cfg.Rootfs, err)
-	}
-	cfg.Rootfs = rootfs
-	if o.Notify != nil {
-		o.Notify.addTo(cfg, proc)
-	}
-	rh := takeRuntimeHooks(cfg, o.Hooks)
-	if err := wrapHooks(cfg, o.Hooks); err != nil {
-		return -1, err
-	}
-	c, err := Create(root, id, cfg)
-	if err != nil {
-		return -1, err
-	}
-	defer func() {
-		if retErr != nil {
-			// Whatever failed, the container goes, and a failed create
-			// still ends with the poststop hooks.
-			if st, err := c.Status(); err == nil && st != libcontainer.Stopped {
-				if err := killAndWait(c); err != nil {
-					logrus.Warn(err)
-				}
-			}
-			if err := destroyWithHooks(c, root, rh); err != nil {
-				logrus.Warn(err)
-			}
-		}
-	}()
-	if err := rh.save(root, id); err != nil {
-		return -1, err
-	}
-	if err := o.Notify.MakeDir(); err != nil {
-		return -1, err
-	}
-	if o.Run && o.Restore == nil {
-		if err := o.Notify.Listen(); err != nil {
-			return -1, err
-		}
-		defer o.Notify.Close()
-	}
-
-	p := newProcess(proc)
-	p.Init = true
-	closePidfd, err := attachPidfdSocket(p, o.PidfdSocket)
-	if err != nil {
-		return -1, err
-	}
-	defer closePidfd()
-	if len(listenFDs) > 0 {
-		p.Env = append(p.Env, "LISTEN_FDS="+strconv.Itoa(len(listenFDs)), "LISTEN_PID=1")
-		p.ExtraFiles = listenFDs
-	}
-	p.ExtraFiles = append(p.ExtraFiles, preservedFiles(3+len(listenFDs), o.PreserveFDs)...)
-
-	// poststart runs once the user process does, before hull returns.
-	poststart := func() error {
-		if !o.Run || o.Restore != nil {
-			return nil
-		}
-		return runPoststart(c, rh)
-	}
-	if o.detached() {
-		return 0, startDetached(c, p, proc.Terminal, o, poststart)
-	}
-	status, err = startAttached(c, p, proc.Terminal, o, poststart)
-	if err != nil {
-		return -1, err
-	}
-	if !o.Keep {
-		if err := destroyWithHooks(c, root, rh); err != nil {
-			logrus.Warn(err)
-		}
-	}
-	return status, nil
-}
-
 // startDetached starts p and returns; the caller's stdio (or the console
 // socket) becomes the container's.
 func startDetached(c *libcontainer.Container, p *libcontainer.Process, terminal bool, o LaunchOptions, poststart func() error) error {
@@ -190,7 +119,7 @@ func startDetached(c *libcontainer.Container, p *libcontainer.Process, terminal 
 	} else {
 		p.Stdin, p.Stdout, p.Stderr = os.Stdin, os.Stdout, os.Stderr
 	}
-	if err := o.start(c, p, nil); err != nil {
+	if err := o.start(c, p, o.startedThen(p, nil)); err != nil {
 		return err
 	}
 	if err := poststart(); err != nil {
@@ -199,6 +128,7 @@ func startDetached(c *libcontainer.Container, p *libcontainer.Process, terminal 
 	if err := writePidFile(o.PidFile, p); err != nil {
 		return err
 	}
+	o.releaseLock()
 	if o.Run && o.Notify != nil {
 		pid, err := p.Pid()
 		if err != nil {
@@ -246,7 +176,7 @@ func startAttached(c *libcontainer.Container, p *libcontainer.Process, terminal 
 	}
 	defer sio.close()
 
-	if err := o.start(c, p, sio.started); err != nil {
+	if err := o.start(c, p, o.startedThen(p, sio.started)); err != nil {
 		return -1, err
 	}
 	if err := poststart(); err != nil {
@@ -262,6 +192,7 @@ func startAttached(c *libcontainer.Container, p *libcontainer.Process, terminal 
 		kill(p)
 		return -1, err
 	}
+	o.releaseLock()
 	if o.Notify != nil {
 		// In the foreground hull itself is the service's main process.
 		ctx, cancel := context.WithCancel(context.Background())

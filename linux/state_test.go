@@ -68,11 +68,11 @@ func TestStateOfStopped(t *testing.T) {
 				}
 			}
 			writeStoppedState(t, root, "c1", mem, []string{"bundle=/bundle", "org.example.a=b"})
-			c, err := Load(root, "c1")
+			c, err := Open(root, "c1")
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := StateOf(c, Owner(root, "c1"))
+			got, err := c.State()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -82,7 +82,7 @@ func TestStateOfStopped(t *testing.T) {
 				Owner: me.Username, OOMKills: tc.wantKills, OOMKilled: tc.wantKills > 0,
 			}
 			if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
-				t.Errorf("StateOf:\n got %+v\nwant %+v", got, want)
+				t.Errorf("State:\n got %+v\nwant %+v", got, want)
 			}
 		})
 	}
@@ -97,10 +97,10 @@ func TestOwner(t *testing.T) {
 	if u, err := user.LookupId(strconv.Itoa(os.Getuid())); err == nil {
 		want = u.Username
 	}
-	if got := Owner(root, "c"); got != want {
-		t.Errorf("Owner = %q, want %q", got, want)
+	if got := owner(layout{root: root, id: "c"}); got != want {
+		t.Errorf("owner = %q, want %q", got, want)
 	}
-	if got := Owner(root, "missing"); got != "" {
+	if got := owner(layout{root: root, id: "missing"}); got != "" {
 		t.Errorf("Owner of a missing container = %q, want empty", got)
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/opencontainers/cgroups"
 	"github.com/opencontainers/cgroups/manager"
@@ -16,11 +14,6 @@ import (
 
 	"github.com/hullrt/hull/spec"
 )
-
-// resourcesFile, in the container's state directory, keeps the cgroup
-// resources the container has after its last update (state.json keeps
-// those it was created with).
-const resourcesFile = "hull-resources.json"
 
 // Update changes the resources of a container while it runs, writing
 // only the cgroup files of the fields r names. source names where r came
@@ -35,7 +28,16 @@ const resourcesFile = "hull-resources.json"
 // fields it was asked for through a cgroup manager for the container's
 // own cgroup paths, puts them back when the write fails half-way, and
 // keeps the resulting resources in resourcesFile.
-func Update(root string, c *libcontainer.Container, source string, r *specs.LinuxResources, l3CacheSchema, memBwSchema string) error {
+func (ct *Container) Update(source string, r *specs.LinuxResources, l3CacheSchema, memBwSchema string) error {
+	if err := ct.lockState(); err != nil {
+		return err
+	}
+	defer ct.unlock()
+	failpoint("update:locked")
+	if ct.lc == nil {
+		return fmt.Errorf("cannot update container %q: %w", ct.l.id, ct.notCreated())
+	}
+	c := ct.lc
 	cfg := c.Config()
 	if l3CacheSchema != "" || memBwSchema != "" {
 		switch {
@@ -47,7 +49,7 @@ func Update(root string, c *libcontainer.Container, source string, r *specs.Linu
 			return fmt.Errorf("container %q was created without linux.intelRdt; its schemas cannot be updated", c.ID())
 		}
 	}
-	old, err := loadResources(root, c.ID(), cfg.Cgroups.Resources)
+	old, err := loadResources(ct.l, cfg.Cgroups.Resources)
 	if err != nil {
 		return err
 	}
@@ -100,44 +102,39 @@ func Update(root string, c *libcontainer.Container, source string, r *specs.Linu
 			return fmt.Errorf("update container %q: %w", c.ID(), err)
 		}
 	}
-	return saveResources(root, c.ID(), u.Merged)
+	failpoint("update:written")
+	return saveResources(ct.l, u.Merged)
 }
 
 // loadResources returns the container's resources as of its last update,
 // or created, the resources it was created with.
-func loadResources(root, id string, created *cgroups.Resources) (*cgroups.Resources, error) {
-	data, err := os.ReadFile(filepath.Join(root, id, resourcesFile))
-	if errors.Is(err, os.ErrNotExist) {
+func loadResources(l layout, created *cgroups.Resources) (*cgroups.Resources, error) {
+	data, err := l.readFile(resourcesFile, legacyResourcesFile)
+	if err != nil {
+		return nil, fmt.Errorf("resources of container %q: %w", l.id, err)
+	}
+	if data == nil {
 		if created == nil {
 			return &cgroups.Resources{}, nil
 		}
 		return created, nil
 	}
-	if err != nil {
-		return nil, fmt.Errorf("resources of container %q: %w", id, err)
-	}
 	var res cgroups.Resources
 	if err := json.Unmarshal(data, &res); err != nil {
-		return nil, fmt.Errorf("resources of container %q: %s: %w", id, resourcesFile, err)
+		return nil, fmt.Errorf("resources of container %q: %s: %w", l.id, resourcesFile, err)
 	}
 	return &res, nil
 }
 
 // saveResources replaces resourcesFile whole (rename), so a reader never
 // sees half of it.
-func saveResources(root, id string, res *cgroups.Resources) error {
+func saveResources(l layout, res *cgroups.Resources) error {
 	data, err := json.Marshal(res)
 	if err != nil {
-		return fmt.Errorf("save resources of container %q: %w", id, err)
+		return fmt.Errorf("save resources of container %q: %w", l.id, err)
 	}
-	path := filepath.Join(root, id, resourcesFile)
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return fmt.Errorf("save resources of container %q: %w", id, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("save resources of container %q: %w", id, err)
+	if err := writeFileSync(l.file(resourcesFile), data, 0o600); err != nil {
+		return fmt.Errorf("save resources of container %q: %w", l.id, err)
 	}
 	return nil
 }

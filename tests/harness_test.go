@@ -478,6 +478,11 @@ func (h *H) leftovers(id string) []string {
 	if fileExists(filepath.Join(root, id)) {
 		out = append(out, "state dir "+filepath.Join(root, id))
 	}
+	// hull keeps its own state (the intent record, the lock) beside
+	// libcontainer's.
+	if fileExists(filepath.Join(root, ".hull", id)) {
+		out = append(out, "state dir "+filepath.Join(root, ".hull", id))
+	}
 	for _, d := range cgroupDirs(id, cgPath) {
 		out = append(out, "cgroup "+d)
 	}
@@ -667,6 +672,7 @@ func (h *H) forceClean(id string) {
 	}
 	h.mu.Unlock()
 	_ = os.RemoveAll(filepath.Join(root, id))
+	_ = os.RemoveAll(filepath.Join(root, ".hull", id))
 }
 
 // rmdirTree removes a cgroup directory and its children, deepest first

@@ -98,6 +98,32 @@ func TestSystemdCgroup(t *testing.T) {
 			sd.wantGone(t, id, unit, cgroup)
 		})
 	}
+
+	// hull killed once the scope exists and the init runs in it, before
+	// libcontainer's state says so: delete --force must stop the unit
+	// from the intent record alone.
+	for _, point := range []string{"create:container-created", "create:started"} {
+		id := sd.newID()
+		unit := "hull-" + id + ".scope"
+		bundle := h.bundle([]string{"sleep", "1000"}, func(s *specs.Spec) {
+			s.Linux.CgroupsPath = "system.slice:hull:" + id
+		})
+		t.Run("killed at "+point, func(t *testing.T) {
+			r := sd.run(t, "env", failpointEnv+"="+point+"=kill", hullBin, "--root", sd.h.root, "--systemd-cgroup", "create", "--bundle", bundle, id)
+			if r.Code == 0 {
+				t.Fatalf("hull was not killed at %s:\n%s", point, r)
+			}
+			if point == "create:started" {
+				// As if killed inside libcontainer, between the cgroup's
+				// creation and its state.json.
+				if err := os.Remove(filepath.Join(sd.h.root, id, "state.json")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			sd.hullOK(t, "delete", "--force", id)
+			sd.wantGone(t, id, unit, "/system.slice/"+unit)
+		})
+	}
 }
 
 // testSystemdScope checks one container through its whole life: the scope
@@ -687,8 +713,10 @@ func (sd *systemdNS) wantGone(t *testing.T, id, unit, cgroup string) {
 				left = append(left, "cgroup "+p)
 			}
 		}
-		if p := filepath.Join(sd.h.root, id); fileExists(p) {
-			left = append(left, "state dir "+p)
+		for _, p := range []string{filepath.Join(sd.h.root, id), filepath.Join(sd.h.root, ".hull", id)} {
+			if fileExists(p) {
+				left = append(left, "state dir "+p)
+			}
 		}
 		if len(left) == 0 {
 			return

@@ -3,7 +3,6 @@ package app
 import (
 	"fmt"
 
-	"github.com/opencontainers/runc/libcontainer"
 	"github.com/urfave/cli/v2"
 
 	"github.com/hullrt/hull/linux"
@@ -26,13 +25,13 @@ func containerID(c *cli.Context) (string, error) {
 
 // onContainer is the action of a command whose one argument is the ID of
 // an existing container: it loads the container and hands it to do.
-func onContainer(g *globalOptions, do func(c *cli.Context, ct *libcontainer.Container) error) cli.ActionFunc {
+func onContainer(g *globalOptions, do func(c *cli.Context, ct *linux.Container) error) cli.ActionFunc {
 	return func(c *cli.Context) error {
 		id, err := containerID(c)
 		if err != nil {
 			return err
 		}
-		ct, err := linux.Load(g.root, id)
+		ct, err := linux.Open(g.root, id)
 		if err != nil {
 			return err
 		}

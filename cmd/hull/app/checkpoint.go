@@ -32,12 +32,12 @@ func checkpointCommand(g *globalOptions) *cli.Command {
 			&cli.StringFlag{Name: "page-server", Usage: "ADDRESS:PORT of a CRIU page server to send the memory pages to"},
 			&cli.BoolFlag{Name: "pre-dump", Usage: "save only the memory, for a later dump with --parent-path; the container keeps running"},
 		}, criuFlags()...),
-		Action: onContainer(g, func(c *cli.Context, ct *libcontainer.Container) error {
+		Action: onContainer(g, func(c *cli.Context, ct *linux.Container) error {
 			cr, err := criuOptions(c, g)
 			if err != nil {
 				return err
 			}
-			return linux.Checkpoint(ct, g.root, cr)
+			return ct.Checkpoint(cr)
 		}),
 	}
 }

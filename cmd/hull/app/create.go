@@ -68,6 +68,10 @@ func launch(c *cli.Context, g *globalOptions, o linux.LaunchOptions) (int, error
 	o.PreserveFDs = int(c.Uint("preserve-fds"))
 	o.Notify = linux.NewNotifySocket(g.root, id)
 	o.Hooks = plan.Hooks
-	status, err := linux.Launch(g.root, id, plan.Config, plan.Process, o)
+	ct, err := linux.New(g.root, id)
+	if err != nil {
+		return -1, err
+	}
+	status, err := ct.Launch(plan.Config, plan.Process, o)
 	return status, linux.ExplainStartError(err, plan.Bundle)
 }

@@ -1,9 +1,6 @@
 package app
 
 import (
-	"errors"
-
-	"github.com/opencontainers/runc/libcontainer"
 	"github.com/urfave/cli/v2"
 
 	"github.com/hullrt/hull/linux"
@@ -22,23 +19,11 @@ func deleteCommand(g *globalOptions) *cli.Command {
 			if err != nil {
 				return err
 			}
-			force := c.Bool("force")
-			ct, err := linux.Load(g.root, id)
-			if errors.Is(err, libcontainer.ErrNotExist) {
-				// A create that was cut short can leave a state directory
-				// without state; delete removes it. With --force a missing
-				// container is not an error, as the shims' cleanup expects.
-				if _, rmErr := linux.RemoveStale(g.root, id); rmErr != nil {
-					return rmErr
-				}
-				if force {
-					return nil
-				}
-			}
+			ct, err := linux.New(g.root, id)
 			if err != nil {
 				return err
 			}
-			return linux.Delete(ct, g.root, force)
+			return ct.Delete(c.Bool("force"))
 		},
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/signal"
 
-	"github.com/opencontainers/runc/libcontainer"
 	"github.com/opencontainers/runc/types"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
@@ -23,7 +22,7 @@ func eventsCommand(g *globalOptions) *cli.Command {
 			&cli.DurationFlag{Name: "interval", Value: 5_000_000_000, Usage: "how often to print stats"},
 			&cli.BoolFlag{Name: "stats", Usage: "print the stats once and exit"},
 		},
-		Action: onContainer(g, func(c *cli.Context, ct *libcontainer.Container) error {
+		Action: onContainer(g, func(c *cli.Context, ct *linux.Container) error {
 			id := ct.ID()
 			interval := c.Duration("interval")
 			if interval <= 0 {
@@ -31,7 +30,7 @@ func eventsCommand(g *globalOptions) *cli.Command {
 			}
 			enc := json.NewEncoder(c.App.Writer)
 			if c.Bool("stats") {
-				s, err := linux.StatsOnce(ct)
+				s, err := ct.Stats()
 				if err != nil {
 					return err
 				}
@@ -39,7 +38,7 @@ func eventsCommand(g *globalOptions) *cli.Command {
 			}
 			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, unix.SIGTERM)
 			defer stop()
-			return linux.Events(ctx, ct, interval, func(e *types.Event) error { return enc.Encode(e) })
+			return ct.Events(ctx, interval, func(e *types.Event) error { return enc.Encode(e) })
 		}),
 	}
 }

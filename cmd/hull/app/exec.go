@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/opencontainers/runc/libcontainer"
-	"github.com/opencontainers/runc/libcontainer/utils"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
@@ -76,7 +74,7 @@ func execute(c *cli.Context, g *globalOptions) (int, error) {
 	if err := spec.ValidateID(id); err != nil {
 		return -1, err
 	}
-	ct, err := linux.Load(g.root, id)
+	ct, err := linux.Open(g.root, id)
 	if err != nil {
 		return -1, err
 	}
@@ -89,14 +87,14 @@ func execute(c *cli.Context, g *globalOptions) (int, error) {
 		return -1, err
 	}
 	// What runc runs without, hull runs without too, but says so.
-	for _, fe := range spec.ExecWarnings(file, standalone, p, ct.Config().Umask) {
+	for _, fe := range spec.ExecWarnings(file, standalone, p, ct.Umask()) {
 		logrus.Warn(fe)
 	}
 	subCgroups, err := subCgroupPaths(c.StringSlice("cgroup"))
 	if err != nil {
 		return -1, err
 	}
-	return linux.Exec(ct, proc, linux.ExecOptions{
+	return ct.Exec(proc, linux.ExecOptions{
 		Detach:         c.Bool("detach"),
 		ConsoleSocket:  c.String("console-socket"),
 		PidfdSocket:    c.String("pidfd-socket"),
@@ -122,7 +120,7 @@ func (e execError) ExitCode() int { return 255 }
 // --process file as it is (standalone), or the container's own process
 // from its bundle's config.json with the command line's changes, as runc
 // does.
-func execSpec(c *cli.Context, ct *libcontainer.Container) (file string, standalone bool, p *specs.Process, err error) {
+func execSpec(c *cli.Context, ct *linux.Container) (file string, standalone bool, p *specs.Process, err error) {
 	if path := c.String("process"); path != "" {
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -137,8 +135,8 @@ func execSpec(c *cli.Context, ct *libcontainer.Container) (file string, standalo
 	if c.NArg() < 2 {
 		return "", false, nil, errors.New("exec needs a command to run after the container ID (or --process FILE)")
 	}
-	bundle, ok := utils.SearchLabels(ct.Config().Labels, "bundle")
-	if !ok {
+	bundle := ct.Bundle()
+	if bundle == "" {
 		return "", false, nil, fmt.Errorf("container %q has no bundle recorded; use --process FILE", ct.ID())
 	}
 	b, err := spec.Load(bundle)

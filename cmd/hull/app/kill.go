@@ -34,11 +34,11 @@ func killCommand(g *globalOptions) *cli.Command {
 			if err != nil {
 				return err
 			}
-			ct, err := linux.Load(g.root, id)
+			ct, err := linux.Open(g.root, id)
 			if err != nil {
 				return err
 			}
-			return linux.Kill(ct, sig, c.Bool("all"))
+			return ct.Signal(sig, c.Bool("all"))
 		},
 	}
 }

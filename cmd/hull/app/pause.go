@@ -1,7 +1,6 @@
 package app
 
 import (
-	"github.com/opencontainers/runc/libcontainer"
 	"github.com/urfave/cli/v2"
 
 	"github.com/hullrt/hull/linux"
@@ -12,8 +11,8 @@ func pauseCommand(g *globalOptions) *cli.Command {
 		Name:      "pause",
 		Usage:     "freeze every process of a container",
 		ArgsUsage: "<container-id>",
-		Action: onContainer(g, func(c *cli.Context, ct *libcontainer.Container) error {
-			return linux.Pause(ct)
+		Action: onContainer(g, func(c *cli.Context, ct *linux.Container) error {
+			return ct.Pause()
 		}),
 	}
 }
@@ -23,8 +22,8 @@ func resumeCommand(g *globalOptions) *cli.Command {
 		Name:      "resume",
 		Usage:     "thaw the processes of a paused container",
 		ArgsUsage: "<container-id>",
-		Action: onContainer(g, func(c *cli.Context, ct *libcontainer.Container) error {
-			return linux.Resume(ct)
+		Action: onContainer(g, func(c *cli.Context, ct *linux.Container) error {
+			return ct.Resume()
 		}),
 	}
 }

@@ -31,11 +31,11 @@ func psCommand(g *globalOptions) *cli.Command {
 			if format != "table" && format != "json" {
 				return fmt.Errorf("--format %q: use table or json", format)
 			}
-			ct, err := linux.Load(g.root, id)
+			ct, err := linux.Open(g.root, id)
 			if err != nil {
 				return err
 			}
-			pids, err := linux.Processes(ct)
+			pids, err := ct.Processes()
 			if err != nil {
 				return err
 			}

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"github.com/opencontainers/runc/libcontainer"
 	"github.com/urfave/cli/v2"
 
 	"github.com/hullrt/hull/linux"
@@ -12,8 +11,8 @@ func startCommand(g *globalOptions) *cli.Command {
 		Name:      "start",
 		Usage:     "start the process of a created container",
 		ArgsUsage: "<container-id>",
-		Action: onContainer(g, func(c *cli.Context, ct *libcontainer.Container) error {
-			return linux.Start(ct, g.root, linux.NewNotifySocket(g.root, ct.ID()))
+		Action: onContainer(g, func(c *cli.Context, ct *linux.Container) error {
+			return ct.Start(linux.NewNotifySocket(g.root, ct.ID()))
 		}),
 	}
 }

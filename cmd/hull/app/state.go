@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/opencontainers/runc/libcontainer"
 	"github.com/urfave/cli/v2"
 
 	"github.com/hullrt/hull/linux"
@@ -15,8 +14,8 @@ func stateCommand(g *globalOptions) *cli.Command {
 		Name:      "state",
 		Usage:     "print the state of a container as JSON",
 		ArgsUsage: "<container-id>",
-		Action: onContainer(g, func(c *cli.Context, ct *libcontainer.Container) error {
-			st, err := linux.StateOf(ct, linux.Owner(g.root, ct.ID()))
+		Action: onContainer(g, func(c *cli.Context, ct *linux.Container) error {
+			st, err := ct.State()
 			if err != nil {
 				return err
 			}

@@ -8,7 +8,6 @@ import (
 	"strconv"
 
 	units "github.com/docker/go-units"
-	"github.com/opencontainers/runc/libcontainer"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/urfave/cli/v2"
 
@@ -42,12 +41,12 @@ func updateCommand(g *globalOptions) *cli.Command {
 			str("l3-cache-schema", "Intel RDT L3 cache schema"),
 			str("mem-bw-schema", "Intel RDT memory bandwidth schema"),
 		},
-		Action: onContainer(g, func(c *cli.Context, ct *libcontainer.Container) error {
+		Action: onContainer(g, func(c *cli.Context, ct *linux.Container) error {
 			source, r, err := updateResources(c)
 			if err != nil {
 				return err
 			}
-			return linux.Update(g.root, ct, source, r, c.String("l3-cache-schema"), c.String("mem-bw-schema"))
+			return ct.Update(source, r, c.String("l3-cache-schema"), c.String("mem-bw-schema"))
 		}),
 	}
 }
