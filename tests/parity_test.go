@@ -1218,8 +1218,11 @@ cat /proc/self/cgroup | cut -d: -f2-; awk '{print $2, $3, $4}' /proc/self/mounts
 		}},
 		{name: "tty-exec", args: longRunning, steps: []step{
 			runDetach,
-			{args: []string{"exec", "--tty", "{id}", "sh", "-c", "echo $HOME; tty; exit 4"}, tty: true},
-			{args: []string{"exec", "-t", "{id}", "printf", "x\\ny\\n"}, tty: true},
+			// The pauses wait out libcontainer's window between sending
+			// the pty master and the exec, which both runtimes have (see
+			// TestTerminalOutput).
+			{args: []string{"exec", "--tty", "{id}", "sh", "-c", "sleep 0.3; echo $HOME; tty; exit 4"}, tty: true},
+			{args: []string{"exec", "-t", "{id}", "sh", "-c", "sleep 0.3; printf 'x\\ny\\n'"}, tty: true},
 			forceStep,
 		}},
 		{name: "pause-resume", args: longRunning, steps: []step{
