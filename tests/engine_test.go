@@ -147,6 +147,7 @@ func TestPsTable(t *testing.T) {
 	h := newH(t)
 	id := h.id()
 	h.ok("run", "-d", "--bundle", h.bundle([]string{"sleep", "4242"}), id)
+	waitExecuted(h.state(id).Pid, "sleep")
 	r := h.ok("ps", id)
 	out := lines(r.Stdout)
 	if len(out) != 2 || !strings.Contains(out[0], "PID") || !strings.Contains(out[1], "sleep 4242") {

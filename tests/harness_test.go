@@ -741,3 +741,18 @@ func mustContain(t *testing.T, what, s string, wants ...string) {
 		}
 	}
 }
+
+// waitExecuted waits, up to five seconds, until pid runs the program
+// named argv0: `start` and `run -d` return once the container's init has
+// passed libcontainer's exec fifo, as runc's do, and the execve(2) of the
+// user process follows a moment later. It returns the command line last
+// seen.
+func waitExecuted(pid int, argv0 string) []string {
+	var got []string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if got = sysproc.Cmdline(pid); len(got) > 0 && got[0] == argv0 {
+			break
+		}
+	}
+	return got
+}

@@ -87,15 +87,7 @@ func TestStateTransitions(t *testing.T) {
 	if st2.Pid != st.Pid {
 		t.Errorf("after start: pid %d, want the created pid %d", st2.Pid, st.Pid)
 	}
-	// start returns once init has passed the exec fifo, as runc's does;
-	// the execve(2) of the user process follows a moment later.
-	var got []string
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if got = sysproc.Cmdline(st2.Pid); len(got) > 0 && got[0] == "sh" {
-			break
-		}
-	}
-	if len(got) == 0 || got[0] != "sh" {
+	if got := waitExecuted(st2.Pid, "sh"); len(got) == 0 || got[0] != "sh" {
 		t.Errorf("after start: pid %d runs %q, want the container's sh", st2.Pid, got)
 	}
 	r := h.fail("start", id)
