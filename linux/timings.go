@@ -3,6 +3,7 @@ package linux
 import (
 	"fmt"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -130,15 +131,44 @@ func ms(d time.Duration) string { return strconv.FormatFloat(msFloat(d), 'f', 3,
 // msFloat is d in milliseconds, to the microsecond.
 func msFloat(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }
 
-// ProcessStartup is how long this process ran before now, as far as Go
-// can tell: the monotonic clock's offset from the time package's
-// initialisation, which the Go runtime does first, before every other
-// package's init. So it covers the runtime's start and all package
-// initialisation (what hull pays twice per container), not the kernel's
-// exec(2) before it: /proc/self/stat's start time, which would, counts in
-// clock ticks (10 ms), too coarse for a phase of a few milliseconds.
-// It is 0 when the reading has no monotonic offset.
+// ProcessStartup is how long this process ran before now, from the
+// fork that made it: exec(2), the Go runtime's start and every package's
+// initialisation (what hull pays twice per container, in hull and in
+// hull init). Nothing gives a process's start time finely enough:
+// /proc/self/stat counts it in clock ticks (10 ms). So it is the main
+// thread's time on a CPU plus its time waiting for one
+// (/proc/self/schedstat, in ns; the Go runtime keeps package
+// initialisation on the main thread), which is the wall time from fork to
+// now less any time it slept, such as reading a binary not yet in the
+// page cache. Without schedstat (a kernel without CONFIG_SCHED_INFO) it
+// falls back to the monotonic clock's offset from the time package's
+// initialisation, which misses exec and the runtime's first steps.
 func ProcessStartup(now time.Time) time.Duration {
+	if data, err := os.ReadFile("/proc/self/schedstat"); err == nil {
+		if d, ok := parseSchedstat(string(data)); ok {
+			return d
+		}
+	}
+	return sinceTimeInit(now)
+}
+
+// parseSchedstat reads "<ns on cpu> <ns waiting on a runqueue> <slices>".
+func parseSchedstat(s string) (time.Duration, bool) {
+	f := strings.Fields(s)
+	if len(f) < 2 {
+		return 0, false
+	}
+	run, err1 := strconv.ParseInt(f[0], 10, 64)
+	wait, err2 := strconv.ParseInt(f[1], 10, 64)
+	if err1 != nil || err2 != nil || run < 0 || wait < 0 {
+		return 0, false
+	}
+	return time.Duration(run + wait), true
+}
+
+// sinceTimeInit is now's monotonic reading: the time since the time
+// package's initialisation, 0 when now has none.
+func sinceTimeInit(now time.Time) time.Duration {
 	// Time.String prints the monotonic reading as "m=+0.001234567",
 	// seconds since the time package started; no API exposes the number.
 	_, m, ok := strings.Cut(now.String(), " m=")

@@ -114,8 +114,36 @@ func TestProcessStartup(t *testing.T) {
 	if d := ProcessStartup(time.Now()); d <= 0 || d > time.Hour {
 		t.Errorf("ProcessStartup(now) = %v, want the (positive) time since this test binary started", d)
 	}
+}
+
+func TestParseSchedstat(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"3093750 2193774 7\n", 5287524, true},
+		{"0 0 0", 0, true},
+		{"3093750", 0, false},
+		{"", 0, false},
+		{"x 1 2", 0, false},
+		{"-1 1 2", 0, false},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			got, ok := parseSchedstat(tc.in)
+			if got != tc.want || ok != tc.ok {
+				t.Errorf("parseSchedstat(%q) = %v, %v; want %v, %v", tc.in, got, ok, tc.want, tc.ok)
+			}
+		})
+	}
+}
+
+func TestSinceTimeInit(t *testing.T) {
+	if d := sinceTimeInit(time.Now()); d <= 0 || d > time.Hour {
+		t.Errorf("sinceTimeInit(now) = %v, want the (positive) time since the time package started", d)
+	}
 	// A time without a monotonic reading has nothing to go by.
-	if d := ProcessStartup(time.Now().Round(0)); d != 0 {
-		t.Errorf("ProcessStartup of a wall-clock-only time = %v, want 0", d)
+	if d := sinceTimeInit(time.Now().Round(0)); d != 0 {
+		t.Errorf("sinceTimeInit of a wall-clock-only time = %v, want 0", d)
 	}
 }
