@@ -19,6 +19,9 @@ import (
 //   - the peak RSS of a foreground `run` of true: wait4(2)'s maxrss, which
 //     covers the runtime and the processes it waited for (the container's
 //     init, which is its child, among them);
+//   - the peak RSS of `create`, the same for a runtime that waits for
+//     no container process: its own, the init's left out (it is the
+//     runtime's child, but not waited for);
 //   - the peak RSS of the container's init while it waits in "created":
 //     VmHWM of /proc/PID/status, PID being state's pid, which is still the
 //     runtime's own binary (hull init, runc init), its namespaces and
@@ -26,7 +29,7 @@ import (
 //   - the smallest linux.resources.memory.limit (swap equal) under which a
 //     container still starts and runs true, bisected.
 func memory(rts []runtime, b bundles, rounds int) error {
-	runRSS, initRSS := map[string][]int64{}, map[string][]int64{}
+	runRSS, createRSS, initRSS := map[string][]int64{}, map[string][]int64{}, map[string][]int64{}
 	for r := range rounds {
 		for _, rt := range interleaved(rts, r) {
 			rt.timings = false
@@ -36,9 +39,11 @@ func memory(rts []runtime, b bundles, rounds int) error {
 				return err
 			}
 			runRSS[rt.name] = append(runRSS[rt.name], s.maxRSS)
-			if _, err := timed(rt, "create", "--bundle", b.short, id); err != nil {
+			s, err = timed(rt, "create", "--bundle", b.short, id)
+			if err != nil {
 				return err
 			}
+			createRSS[rt.name] = append(createRSS[rt.name], s.maxRSS)
 			hwm, err := initHWM(rt, id)
 			cleanup(rt, id)
 			if err != nil {
@@ -62,9 +67,10 @@ func memory(rts []runtime, b bundles, rounds int) error {
 	}
 	row("run, peak RSS p50 (wait4 maxrss)", pctInt(runRSS["hull"], 50), pctInt(runRSS["runc"], 50))
 	row("run, peak RSS p90", pctInt(runRSS["hull"], 90), pctInt(runRSS["runc"], 90))
+	row("create, peak RSS p50 (the runtime alone)", pctInt(createRSS["hull"], 50), pctInt(createRSS["runc"], 50))
 	row("init while created, VmHWM p50", pctInt(initRSS["hull"], 50), pctInt(initRSS["runc"], 50))
 	row("init while created, VmHWM p90", pctInt(initRSS["hull"], 90), pctInt(initRSS["runc"], 90))
-	row(fmt.Sprintf("smallest memory.limit running true (±%d KiB)", limitStep>>10), limits["hull"], limits["runc"])
+	row(fmt.Sprintf("smallest memory.limit running true (%d KiB steps)", limitStep>>10), limits["hull"], limits["runc"])
 	return w.Flush()
 }
 
