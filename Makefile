@@ -128,13 +128,17 @@ conformance: deps build
 	./scripts/conformance.sh $(CONFORMANCE_FLAGS)
 
 # hull against runc, interleaved in one run; prints medians and p90 per
-# scenario and asserts nothing. BENCH_ROUNDS=50 for steadier numbers. The
-# runc is the reference one (go.mod's runc version, the same libcontainer,
-# built once by scripts/install-runc-ref.sh); BENCH_RUNC=/path/to/runc
-# compares with another, e.g. BENCH_RUNC=/usr/sbin/runc for Debian's.
+# scenario, hull's phases (from --timings) next to them, and asserts
+# nothing. BENCH_ROUNDS=50 for steadier numbers. BENCH_MEM=1 adds the
+# memory figures: peak RSS of run and of the container's init, and the
+# smallest memory limit a container runs under. The runc is the reference
+# one (go.mod's runc version, the same libcontainer, built once by
+# scripts/install-runc-ref.sh); BENCH_RUNC=/path/to/runc compares with
+# another, e.g. BENCH_RUNC=/usr/sbin/runc for Debian's.
 .PHONY: bench
 BENCH_ROUNDS ?= 20
 BENCH_RUNC ?=
+BENCH_MEM ?=
 bench: deps build
 	runc='$(BENCH_RUNC)'; runc=$${runc:-$$(./scripts/install-runc-ref.sh)} || exit 1; \
-	$(GO) run ./tests/bench -hull $(HULL) -runc "$$runc" -n $(BENCH_ROUNDS)
+	$(GO) run ./tests/bench -hull $(HULL) -runc "$$runc" -n $(BENCH_ROUNDS) $(if $(BENCH_MEM),-mem)

@@ -161,7 +161,7 @@ func restore(c *libcontainer.Container, p *libcontainer.Process, cr *Criu) error
 // startOrRun does.
 func (o LaunchOptions) start(c *libcontainer.Container, p *libcontainer.Process, started func() error) error {
 	if o.Restore == nil {
-		return startOrRun(c, p, o.Run, started)
+		return startOrRun(c, p, o.Run, started, o.timings)
 	}
 	if err := restore(c, p, o.Restore); err != nil {
 		return err

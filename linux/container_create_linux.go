@@ -64,10 +64,12 @@ func (c *Container) Launch(cfg *configs.Config, proc *spec.Process, o LaunchOpti
 	if err := wrapHooks(cfg, o.Hooks); err != nil {
 		return -1, err
 	}
+	c.t.Mark("setup")
 
 	if err := c.begin(cfg); err != nil {
 		return -1, err
 	}
+	c.t.Mark("intent")
 	defer func() {
 		if retErr != nil {
 			c.abort(rh)
@@ -85,6 +87,7 @@ func (c *Container) Launch(cfg *configs.Config, proc *spec.Process, o LaunchOpti
 		return -1, fmt.Errorf("create container %q: %w", c.l.id, err)
 	}
 	c.lc = lc
+	c.t.Mark("libcontainer create")
 	failpoint("create:container-created")
 	if err := rh.save(c.l); err != nil {
 		return -1, err
@@ -114,6 +117,7 @@ func (c *Container) Launch(cfg *configs.Config, proc *spec.Process, o LaunchOpti
 	p.ExtraFiles = append(p.ExtraFiles, preservedFiles(3+len(listenFDs), o.PreserveFDs)...)
 
 	o.onStart = c.recordInit
+	o.timings = c.t
 	o.release = c.unlock
 	// poststart runs once the user process does, before hull returns.
 	poststart := func() error {
@@ -121,6 +125,7 @@ func (c *Container) Launch(cfg *configs.Config, proc *spec.Process, o LaunchOpti
 			return nil
 		}
 		failpoint("run:started")
+		defer c.t.Mark("hooks")
 		return runPoststart(lc, rh)
 	}
 	if o.detached() {
@@ -132,6 +137,7 @@ func (c *Container) Launch(cfg *configs.Config, proc *spec.Process, o LaunchOpti
 	}
 	if !o.Keep {
 		c.deleteAfterRun(rh)
+		c.t.Mark("delete")
 	}
 	return status, nil
 }

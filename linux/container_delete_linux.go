@@ -39,6 +39,9 @@ func (c *Container) Delete(force bool) error {
 		return err
 	}
 	defer c.unlock()
+	c.t.Mark("load")
+	// Destroying the container and its poststop hooks.
+	defer c.t.Mark("delete")
 	failpoint("delete:locked")
 	if c.lc == nil {
 		// With the lock held, the hull that was creating the container
@@ -79,6 +82,7 @@ func (c *Container) killAndDestroy() error {
 	if err := killAndWait(c.lc); err != nil {
 		return err
 	}
+	c.t.Mark("kill")
 	failpoint("delete:killed")
 	return c.destroy()
 }

@@ -44,7 +44,13 @@ type Container struct {
 	// hull.
 	in   *intent
 	lock *stateLock
+	// t gets the phases of the operations (--timings); nil when not asked.
+	t *Timings
 }
+
+// SetTimings has the container's operations mark their phases in t
+// (nil: none).
+func (c *Container) SetTimings(t *Timings) { c.t = t }
 
 // New names container id under root, for Launch; it touches nothing.
 func New(root, id string) (*Container, error) {

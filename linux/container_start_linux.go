@@ -17,6 +17,7 @@ func (c *Container) Start(n *NotifySocket) error {
 		return err
 	}
 	defer c.unlock()
+	c.t.Mark("load")
 	failpoint("start:locked")
 	if c.lc == nil {
 		if c.halfStatus() == statusCreating {
@@ -38,12 +39,15 @@ func (c *Container) Start(n *NotifySocket) error {
 		if err := lc.Exec(); err != nil {
 			return &startError{id: lc.ID(), err: err}
 		}
+		c.t.Mark("exec")
 		failpoint("start:executed")
 		h, err := loadRuntimeHooks(c.l)
 		if err != nil {
 			return err
 		}
-		if err := runPoststart(lc, h); err != nil {
+		err = runPoststart(lc, h)
+		c.t.Mark("hooks")
+		if err != nil {
 			if derr := c.killAndDestroy(); derr != nil {
 				logrus.Warn(derr)
 			}

@@ -42,6 +42,7 @@ func (ct *Container) Exec(proc *spec.Process, o ExecOptions) (int, error) {
 		return -1, err
 	}
 	defer ct.unlock()
+	ct.t.Mark("load")
 	failpoint("exec:locked")
 	if ct.lc == nil {
 		return -1, fmt.Errorf("cannot exec in a stopped container: %q: %w", ct.l.id, ct.notCreated())
@@ -73,6 +74,7 @@ func (ct *Container) Exec(proc *spec.Process, o ExecOptions) (int, error) {
 			return nil
 		},
 		release: ct.unlock,
+		timings: ct.t,
 	}
 	if err := CheckStdio(proc.Terminal, lo, 3); err != nil {
 		return -1, err

@@ -54,6 +54,9 @@ type LaunchOptions struct {
 	// onStart, set by Launch, records a started init before anything
 	// else runs.
 	onStart func(p *libcontainer.Process) error
+	// timings, set by Launch and Exec from their Container, gets the
+	// phases of the start ("init", "exec", "wait").
+	timings *Timings
 	// release, set by Launch and Exec, drops the container's lock once
 	// the process has started: the lock covers state changes, not a
 	// foreground process's whole life.
@@ -205,6 +208,7 @@ func startAttached(c *libcontainer.Container, p *libcontainer.Process, terminal 
 	}
 	status := forwardUntilExit(p, pid, signals, sio)
 	sio.drain()
+	o.timings.Mark("wait")
 	return status, nil
 }
 
@@ -214,7 +218,11 @@ func startAttached(c *libcontainer.Container, p *libcontainer.Process, terminal 
 // started, if not nil, runs once p has started and, for an init, before
 // the user process does (so that its terminal is set up before it writes
 // to it); if it fails, p is killed.
-func startOrRun(c *libcontainer.Container, p *libcontainer.Process, run bool, started func() error) (retErr error) {
+//
+// t gets "init" (libcontainer's start: the init cloned, in its namespaces
+// and rootfs, waiting to exec; for an exec'd process, until it has
+// exec'd) and "exec" (the user process exec'd by a started init).
+func startOrRun(c *libcontainer.Container, p *libcontainer.Process, run bool, started func() error, t *Timings) (retErr error) {
 	release := holdWarnings()
 	defer func() { release(retErr != nil) }()
 	if err := c.Start(p); err != nil {
@@ -230,6 +238,7 @@ func startOrRun(c *libcontainer.Container, p *libcontainer.Process, run bool, st
 		}
 	}
 	if !p.Init {
+		t.Mark("init")
 		return nil
 	}
 	// On error the init has not run the user process; the caller's
@@ -237,10 +246,12 @@ func startOrRun(c *libcontainer.Container, p *libcontainer.Process, run bool, st
 	if err := rejoinSystemdCgroups(c); err != nil {
 		return err
 	}
+	t.Mark("init")
 	if run {
 		if err := c.Exec(); err != nil {
 			return &startError{id: c.ID(), err: err}
 		}
+		t.Mark("exec")
 	}
 	return nil
 }

@@ -22,6 +22,9 @@ type PrepareOptions struct {
 	NoPivotRoot   bool
 	NoNewKeyring  bool
 	RootlessEUID  bool
+	// Timings, when --timings is given, gets the phases "load", "checks"
+	// and "translate".
+	Timings *Timings
 	// Host runs the checks of what this host can do (kindHost). create
 	// always does: the container is about to be made here. `check` does
 	// with --host only, so that a bundle can be checked on one machine
@@ -60,6 +63,7 @@ func Prepare(dir string, o PrepareOptions) (*Plan, Findings) {
 func prepare(dir string, o PrepareOptions) *prepared {
 	r := &prepared{o: o}
 	b, typeErrs, unknown, err := spec.LoadAll(dir)
+	o.Timings.Mark("load")
 	switch {
 	case err != nil:
 		r.check = "load"
@@ -191,6 +195,11 @@ func (r *prepared) run(c check) {
 	r.check = c.name
 	r.ran = append(r.ran, c.name)
 	c.run(r)
+	if c.name == "translate" {
+		r.o.Timings.Mark("translate")
+	} else {
+		r.o.Timings.Mark("checks")
+	}
 }
 
 // prepared is one run of the checks: the bundle, what earlier checks

@@ -8,17 +8,23 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	goruntime "runtime"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 
 	"github.com/hullrt/hull/tests/internal/sysproc"
 )
@@ -28,27 +34,44 @@ type runtime struct {
 	// reaper starts and waits for every command, so that it never takes
 	// their exit status for an orphan's.
 	reaper *sysproc.Reaper
+	// timings passes --timings (hull only): its phases are read from
+	// each command's stderr.
+	timings bool
+}
+
+// sample is one command's wall time, hull's --timings phases when asked
+// for, and its peak RSS as wait4(2) reports it.
+type sample struct {
+	d      time.Duration
+	phases []phase
+	maxRSS int64 // bytes
+}
+
+type phase struct {
+	name string
+	d    time.Duration
 }
 
 // scenario runs one measured operation with rt; setup and teardown around
 // it are not timed.
 type scenario struct {
 	name string
-	run  func(rt runtime, bundle, id string) (time.Duration, error)
+	run  func(rt runtime, bundle, id string) (sample, error)
 }
 
 func main() {
 	hull := flag.String("hull", "bin/hull", "hull binary")
 	runc := flag.String("runc", "runc", "runc binary to compare with")
 	rounds := flag.Int("n", 20, "rounds")
+	mem := flag.Bool("mem", false, "also measure memory: peak RSS of run and of the container's init, and the smallest memory limit a container starts under")
 	flag.Parse()
-	if err := bench(*hull, *runc, *rounds); err != nil {
+	if err := bench(*hull, *runc, *rounds, *mem); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func bench(hullBin, runcBin string, rounds int) error {
+func bench(hullBin, runcBin string, rounds int, mem bool) error {
 	work, err := os.MkdirTemp("", "hull-bench-")
 	if err != nil {
 		return err
@@ -69,104 +92,274 @@ func bench(hullBin, runcBin string, rounds int) error {
 		return fmt.Errorf("runc is needed to compare with: %w", err)
 	}
 	rts := []runtime{
-		{"hull", hullBin, filepath.Join(work, "hull-state"), reaper},
-		{"runc", runcBin, filepath.Join(work, "runc-state"), reaper},
+		{"hull", hullBin, filepath.Join(work, "hull-state"), reaper, true},
+		{"runc", runcBin, filepath.Join(work, "runc-state"), reaper, false},
 	}
-	bundle, err := makeBundle(work, rts[0])
+	b, err := makeBundles(work, rts[0])
 	if err != nil {
 		return err
 	}
 	scenarios := []scenario{
-		{"run (foreground, true)", func(rt runtime, b, id string) (time.Duration, error) {
+		{"run (foreground, true)", func(rt runtime, b, id string) (sample, error) {
 			return timed(rt, "run", "--bundle", b, id)
 		}},
-		{"create", func(rt runtime, b, id string) (time.Duration, error) {
-			d, err := timed(rt, "create", "--bundle", b, id)
+		{"create", func(rt runtime, b, id string) (sample, error) {
+			s, err := timed(rt, "create", "--bundle", b, id)
 			cleanup(rt, id)
-			return d, err
+			return s, err
 		}},
-		{"start", func(rt runtime, b, id string) (time.Duration, error) {
+		{"start", func(rt runtime, b, id string) (sample, error) {
 			if _, err := timed(rt, "create", "--bundle", b, id); err != nil {
-				return 0, err
+				return sample{}, err
 			}
 			defer cleanup(rt, id)
 			return timed(rt, "start", id)
 		}},
-		{"state", func(rt runtime, b, id string) (time.Duration, error) {
+		{"state", func(rt runtime, b, id string) (sample, error) {
 			if _, err := timed(rt, "create", "--bundle", b, id); err != nil {
-				return 0, err
+				return sample{}, err
 			}
 			defer cleanup(rt, id)
 			return timed(rt, "state", id)
 		}},
-		{"exec (true)", func(rt runtime, b, id string) (time.Duration, error) {
+		{"exec (true)", func(rt runtime, b, id string) (sample, error) {
 			if _, err := timed(rt, "run", "-d", "--bundle", filepath.Join(b, "..", "long"), id); err != nil {
-				return 0, err
+				return sample{}, err
 			}
 			defer cleanup(rt, id)
 			return timed(rt, "exec", id, "true")
 		}},
-		{"delete (created)", func(rt runtime, b, id string) (time.Duration, error) {
+		{"delete (created)", func(rt runtime, b, id string) (sample, error) {
 			if _, err := timed(rt, "create", "--bundle", b, id); err != nil {
-				return 0, err
+				return sample{}, err
 			}
-			d, err := timed(rt, "delete", "--force", id)
+			s, err := timed(rt, "delete", "--force", id)
 			cleanup(rt, id)
-			return d, err
+			return s, err
 		}},
 	}
-	results := map[string]map[string][]time.Duration{}
+	results := map[string]map[string][]sample{}
 	for _, s := range scenarios {
-		results[s.name] = map[string][]time.Duration{}
+		results[s.name] = map[string][]sample{}
 	}
 	for r := range rounds {
 		for _, s := range scenarios {
-			order := rts
-			if r%2 == 1 {
-				order = []runtime{rts[1], rts[0]}
-			}
-			for _, rt := range order {
+			for _, rt := range interleaved(rts, r) {
 				id := fmt.Sprintf("bench-%s-%d", rt.name, r)
-				d, err := s.run(rt, bundle, id)
+				smp, err := s.run(rt, b.short, id)
 				if err != nil {
 					return fmt.Errorf("%s with %s: %w", s.name, rt.name, err)
 				}
-				results[s.name][rt.name] = append(results[s.name][rt.name], d)
+				results[s.name][rt.name] = append(results[s.name][rt.name], smp)
 			}
 		}
 	}
-	fmt.Printf("hull vs runc, %d interleaved rounds (%s; %s)\n", rounds, version(rts[0]), version(rts[1]))
+	fmt.Printf("hull vs runc, %d interleaved rounds (%s; %s)\n%s\n\n", rounds, version(rts[0]), version(rts[1]), machine())
 	w := tabwriter.NewWriter(os.Stdout, 4, 1, 2, ' ', 0)
 	fmt.Fprintln(w, "scenario\thull p50\thull p90\trunc p50\trunc p90\thull/runc (p50)")
 	for _, s := range scenarios {
-		h, rc := results[s.name]["hull"], results[s.name]["runc"]
+		h, rc := walls(results[s.name]["hull"]), walls(results[s.name]["runc"])
 		fmt.Fprintf(w, "%s\t%v\t%v\t%v\t%v\t%.2f\n", s.name, pct(h, 50), pct(h, 90), pct(rc, 50), pct(rc, 90),
 			float64(pct(h, 50))/float64(pct(rc, 50)))
 	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	fmt.Println()
+	if err := printPhases(scenarios, results); err != nil {
+		return err
+	}
+	if mem {
+		fmt.Println()
+		return memory(rts, b, rounds)
+	}
+	return nil
+}
+
+// interleaved is the order of the runtimes in round r: alternating, so
+// that neither always runs first.
+func interleaved(rts []runtime, r int) []runtime {
+	if r%2 == 1 {
+		return []runtime{rts[1], rts[0]}
+	}
+	return rts
+}
+
+// printPhases prints hull's --timings phases, medians per scenario, next
+// to its wall time and runc's: where hull's time goes. "outside" is the
+// wall time no phase covers: exec(2) and the Go runtime's start before
+// the time package's, and the exit.
+func printPhases(scenarios []scenario, results map[string]map[string][]sample) error {
+	var names []string
+	for _, s := range scenarios {
+		for _, smp := range results[s.name]["hull"] {
+			names = mergeNames(names, smp.phases)
+		}
+	}
+	w := tabwriter.NewWriter(os.Stdout, 4, 1, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(w, "hull phases, p50 (ms)\t")
+	for _, s := range scenarios {
+		fmt.Fprintf(w, "%s\t", s.name)
+	}
+	fmt.Fprintln(w)
+	row := func(label string, f func(ss []sample) time.Duration) {
+		fmt.Fprintf(w, "%s\t", label)
+		for _, s := range scenarios {
+			if d := f(results[s.name]["hull"]); d >= 0 {
+				fmt.Fprintf(w, "%.2f\t", float64(d)/1e6)
+			} else {
+				fmt.Fprint(w, "\t")
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	for _, n := range names {
+		row(n, func(ss []sample) time.Duration {
+			var ds []time.Duration
+			for _, smp := range ss {
+				for _, p := range smp.phases {
+					if p.name == n {
+						ds = append(ds, p.d)
+					}
+				}
+			}
+			if len(ds) == 0 {
+				return -1
+			}
+			return pct(ds, 50)
+		})
+	}
+	sum := func(smp sample) time.Duration {
+		var t time.Duration
+		for _, p := range smp.phases {
+			t += p.d
+		}
+		return t
+	}
+	row("sum of phases", func(ss []sample) time.Duration {
+		var ds []time.Duration
+		for _, smp := range ss {
+			ds = append(ds, sum(smp))
+		}
+		return pct(ds, 50)
+	})
+	row("hull wall", func(ss []sample) time.Duration { return pct(walls(ss), 50) })
+	row("outside phases", func(ss []sample) time.Duration {
+		var ds []time.Duration
+		for _, smp := range ss {
+			ds = append(ds, smp.d-sum(smp))
+		}
+		return pct(ds, 50)
+	})
+	fmt.Fprintf(w, "runc wall\t")
+	for _, s := range scenarios {
+		fmt.Fprintf(w, "%.2f\t", float64(pct(walls(results[s.name]["runc"]), 50))/1e6)
+	}
+	fmt.Fprintln(w)
 	return w.Flush()
 }
 
-func timed(rt runtime, args ...string) (time.Duration, error) {
+// mergeNames adds the names of ps that names lacks, each before the
+// next name of ps that names has (at the end when none), so that the
+// phases of every command keep their order in one list.
+func mergeNames(names []string, ps []phase) []string {
+	for i, p := range ps {
+		if slices.Contains(names, p.name) {
+			continue
+		}
+		at := len(names)
+		for _, q := range ps[i+1:] {
+			if j := slices.Index(names, q.name); j >= 0 {
+				at = j
+				break
+			}
+		}
+		names = slices.Insert(names, at, p.name)
+	}
+	return names
+}
+
+func walls(ss []sample) []time.Duration {
+	ds := make([]time.Duration, 0, len(ss))
+	for _, s := range ss {
+		ds = append(ds, s.d)
+	}
+	return ds
+}
+
+// timed runs the runtime with args and returns its wall time, phases and
+// peak RSS; a failure is an error with its output.
+func timed(rt runtime, args ...string) (sample, error) {
+	s, out, err := runRT(rt, args...)
+	if err != nil {
+		return sample{}, fmt.Errorf("%s %s: %v: %s", rt.name, strings.Join(args, " "), err, out)
+	}
+	return s, nil
+}
+
+// runRT runs the runtime with args, its output to a file, and returns
+// the sample, the output and how it failed.
+func runRT(rt runtime, args ...string) (sample, string, error) {
 	// Output goes to a file, not a pipe: a detached container inherits it
 	// and would keep a pipe open long after the runtime has returned.
 	out, err := os.CreateTemp("", "hull-bench-out-")
 	if err != nil {
-		return 0, err
+		return sample{}, "", err
 	}
 	defer os.Remove(out.Name())
 	defer out.Close()
-	cmd := exec.Command(rt.bin, append([]string{"--root", rt.root}, args...)...)
+	global := []string{"--root", rt.root}
+	if rt.timings {
+		global = append(global, "--timings")
+	}
+	cmd := exec.Command(rt.bin, append(global, args...)...)
 	cmd.Stdout, cmd.Stderr = out, out
 	start := time.Now()
 	if err = rt.reaper.Start(cmd); err == nil {
 		err = rt.reaper.Wait(cmd)
 	}
-	d := time.Since(start)
-	if err != nil {
-		msg, _ := os.ReadFile(out.Name())
-		return 0, fmt.Errorf("%s %s: %v: %s", rt.name, strings.Join(args, " "), err, msg)
+	s := sample{d: time.Since(start)}
+	msg, _ := os.ReadFile(out.Name())
+	if cmd.ProcessState != nil {
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			s.maxRSS = ru.Maxrss * 1024 // KiB on Linux
+		}
 	}
-	return d, nil
+	if err != nil {
+		return s, string(msg), err
+	}
+	if rt.timings {
+		if s.phases, err = parseTimings(string(msg)); err != nil {
+			return s, string(msg), err
+		}
+	}
+	return s, string(msg), nil
+}
+
+// parseTimings reads the "hull: timings: CMD: name 1.234ms, ..., total
+// 5.678ms" line of --timings.
+func parseTimings(out string) ([]phase, error) {
+	for _, l := range strings.Split(out, "\n") {
+		rest, ok := strings.CutPrefix(l, "hull: timings: ")
+		if !ok {
+			continue
+		}
+		_, list, _ := strings.Cut(rest, ": ")
+		var ps []phase
+		for _, f := range strings.Split(list, ", ") {
+			i := strings.LastIndexByte(f, ' ')
+			num, unit := strings.CutSuffix(f[i+1:], "ms")
+			ms, err := strconv.ParseFloat(num, 64)
+			if i < 0 || !unit || err != nil {
+				return nil, fmt.Errorf("--timings phase %q: want \"<name> <ms>ms\"", f)
+			}
+			if name := f[:i]; name != "total" {
+				ps = append(ps, phase{name, time.Duration(ms * 1e6)})
+			}
+		}
+		return ps, nil
+	}
+	return nil, errors.New("hull printed no --timings line")
 }
 
 func cleanup(rt runtime, id string) {
@@ -179,63 +372,103 @@ func version(rt runtime) string {
 	return first
 }
 
+// machine names the CPU, its cores and the kernel, for the reader of a
+// table.
+func machine() string {
+	cpu := "unknown CPU"
+	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(data), "\n") {
+			if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+				cpu = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	var u unix.Utsname
+	kernel := "?"
+	if unix.Uname(&u) == nil {
+		kernel = unix.ByteSliceToString(u.Release[:])
+	}
+	return fmt.Sprintf("machine: %s, %d cores, Linux %s", cpu, goruntime.NumCPU(), kernel)
+}
+
 func pct(ds []time.Duration, p int) time.Duration {
 	s := append([]time.Duration(nil), ds...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	return s[(len(s)-1)*p/100].Round(10 * time.Microsecond)
 }
 
-// makeBundle writes a busybox bundle running `true`, and next to it one
+// bundles are the bench's bundles on one busybox rootfs: short runs
+// `true`, long runs sleep; spec is their config, for variants.
+type bundles struct {
+	work, short, long string
+	spec              []byte
+}
+
+// makeBundles writes a busybox bundle running `true`, and next to it one
 // ("long") running sleep, both from `hull spec`.
-func makeBundle(work string, hull runtime) (string, error) {
+func makeBundles(work string, hull runtime) (bundles, error) {
+	b := bundles{work: work}
 	rootfs := filepath.Join(work, "rootfs")
 	for _, d := range []string{"bin", "proc", "sys", "dev", "etc", "tmp"} {
 		if err := os.MkdirAll(filepath.Join(rootfs, d), 0o755); err != nil {
-			return "", err
+			return b, err
 		}
 	}
 	data, err := os.ReadFile("/bin/busybox")
 	if err != nil {
-		return "", fmt.Errorf("a busybox rootfs needs /bin/busybox (busybox-static): %w", err)
+		return b, fmt.Errorf("a busybox rootfs needs /bin/busybox (busybox-static): %w", err)
 	}
 	if err := os.WriteFile(filepath.Join(rootfs, "bin", "busybox"), data, 0o755); err != nil {
-		return "", err
+		return b, err
 	}
 	for _, a := range []string{"sh", "true", "sleep"} {
 		if err := os.Symlink("busybox", filepath.Join(rootfs, "bin", a)); err != nil {
-			return "", err
+			return b, err
 		}
 	}
 	tmpl := filepath.Join(work, "template")
 	if err := os.MkdirAll(tmpl, 0o755); err != nil {
-		return "", err
+		return b, err
 	}
 	if r, _ := hull.reaper.Run(sysproc.RunOpts{}, hull.bin, "spec", "--bundle", tmpl); r.Err != nil {
-		return "", fmt.Errorf("hull spec: %v: %s%s", r.Err, r.Stdout, r.Stderr)
+		return b, fmt.Errorf("hull spec: %v: %s%s", r.Err, r.Stdout, r.Stderr)
 	}
 	raw, err := os.ReadFile(filepath.Join(tmpl, "config.json"))
 	if err != nil {
+		return b, err
+	}
+	var s specs.Spec
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return b, err
+	}
+	s.Root.Path = rootfs
+	s.Process.Terminal = false
+	if b.spec, err = json.Marshal(&s); err != nil {
+		return b, err
+	}
+	if b.short, err = b.variant("short", func(s *specs.Spec) { s.Process.Args = []string{"true"} }); err != nil {
+		return b, err
+	}
+	b.long, err = b.variant("long", func(s *specs.Spec) { s.Process.Args = []string{"sleep", "1000"} })
+	return b, err
+}
+
+// variant writes the bundle dir (under work) whose config is the short
+// one's changed by mod.
+func (b bundles) variant(dir string, mod func(*specs.Spec)) (string, error) {
+	var s specs.Spec
+	if err := json.Unmarshal(b.spec, &s); err != nil {
 		return "", err
 	}
-	for name, args := range map[string][]string{"short": {"true"}, "long": {"sleep", "1000"}} {
-		var s specs.Spec
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return "", err
-		}
-		s.Root.Path = rootfs
-		s.Process.Terminal = false
-		s.Process.Args = args
-		dir := filepath.Join(work, name)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return "", err
-		}
-		out, err := json.Marshal(&s)
-		if err != nil {
-			return "", err
-		}
-		if err := os.WriteFile(filepath.Join(dir, "config.json"), out, 0o644); err != nil {
-			return "", err
-		}
+	mod(&s)
+	dir = filepath.Join(b.work, dir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
 	}
-	return filepath.Join(work, "short"), nil
+	out, err := json.Marshal(&s)
+	if err != nil {
+		return "", err
+	}
+	return dir, os.WriteFile(filepath.Join(dir, "config.json"), out, 0o644)
 }

@@ -2,10 +2,12 @@ package app
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"time"
 
 	"github.com/opencontainers/runc/libcontainer/seccomp"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -34,6 +36,14 @@ type globalOptions struct {
 	criu string
 	// logFile is the --log file, nil when logging goes to stderr.
 	logFile *os.File
+	// begin is when Run began, and startup how long the process ran
+	// before (linux.ProcessStartup): --timings' first phases.
+	begin   time.Time
+	startup time.Duration
+	// timings records the command's phases; nil without --timings.
+	timings *linux.Timings
+	// jsonLog is --log-format json.
+	jsonLog bool
 }
 
 func (g *globalOptions) close() {
@@ -61,6 +71,7 @@ func newApp(g *globalOptions) *cli.App {
 			// crun's spelling, which conmon passes for podman's --cgroups.
 			&cli.StringFlag{Name: "cgroup-manager", Value: "cgroupfs", Usage: "cgroupfs or systemd (crun's flag; same as --systemd-cgroup); disabled is not supported"},
 			&cli.StringFlag{Name: "rootless", Value: "auto", Usage: "rootless mode: true, false or auto (accepted for runc compatibility)"},
+			&cli.BoolFlag{Name: "timings", Usage: "print how long each phase of the command took (one line on stderr; a JSON log entry with --log-format json)"},
 			&cli.StringFlag{Name: "criu", Value: "criu", Usage: "path to the criu binary that checkpoint and restore run (runc 1.1's flag)", Hidden: true},
 		},
 		Commands: []*cli.Command{
@@ -126,6 +137,7 @@ func (g *globalOptions) resolve(c *cli.Context) error {
 		logrus.SetFormatter(&logrus.TextFormatter{DisableColors: true})
 	case "json":
 		logrus.SetFormatter(&logrus.JSONFormatter{})
+		g.jsonLog = true
 	default:
 		return fmt.Errorf("--log-format %q: use text or json", f)
 	}
@@ -145,7 +157,29 @@ func (g *globalOptions) resolve(c *cli.Context) error {
 	default:
 		return fmt.Errorf("--rootless %q: use true, false or auto", r)
 	}
+	if c.Bool("timings") {
+		// The first argument left is the command's name: reorderArgs put
+		// the global flags before it.
+		g.timings = linux.NewTimings(c.Args().First(), g.startup, g.begin)
+		g.timings.Mark("args")
+	}
 	return nil
+}
+
+// reportTimings writes the phases --timings measured: one text line on
+// stderr, or with --log-format json one log entry (to the --log file when
+// given, like the rest of the log).
+func (g *globalOptions) reportTimings(stderr io.Writer) {
+	if g.timings == nil {
+		return
+	}
+	// What ran after the last phase: the command's own bookkeeping.
+	g.timings.Mark("finish")
+	if g.jsonLog {
+		logrus.WithFields(g.timings.Fields()).Info("timings")
+		return
+	}
+	fmt.Fprintln(stderr, g.timings.Text())
 }
 
 // stateRoot makes --root absolute, as runc does, so that the state of a

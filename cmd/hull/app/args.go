@@ -35,6 +35,8 @@ func onContainer(g *globalOptions, do func(c *cli.Context, ct *linux.Container) 
 		if err != nil {
 			return err
 		}
+		g.timings.Mark("load")
+		ct.SetTimings(g.timings)
 		return do(c, ct)
 	}
 }

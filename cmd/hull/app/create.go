@@ -54,6 +54,7 @@ func launch(c *cli.Context, g *globalOptions, o linux.LaunchOptions) (int, error
 		NoNewKeyring:  c.Bool("no-new-keyring"),
 		RootlessEUID:  os.Geteuid() != 0,
 		Host:          true, // the container is made here
+		Timings:       g.timings,
 	})
 	if err := findings.Err(); err != nil {
 		return -1, err
@@ -72,6 +73,7 @@ func launch(c *cli.Context, g *globalOptions, o linux.LaunchOptions) (int, error
 	if err != nil {
 		return -1, err
 	}
+	ct.SetTimings(g.timings)
 	status, err := ct.Launch(plan.Config, plan.Process, o)
 	return status, linux.ExplainStartError(err, plan.Bundle)
 }

@@ -23,6 +23,7 @@ func deleteCommand(g *globalOptions) *cli.Command {
 			if err != nil {
 				return err
 			}
+			ct.SetTimings(g.timings)
 			return ct.Delete(c.Bool("force"))
 		},
 	}

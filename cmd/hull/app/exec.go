@@ -78,6 +78,8 @@ func execute(c *cli.Context, g *globalOptions) (int, error) {
 	if err != nil {
 		return -1, err
 	}
+	g.timings.Mark("load")
+	ct.SetTimings(g.timings)
 	file, standalone, p, err := execSpec(c, ct)
 	if err != nil {
 		return -1, err
@@ -94,6 +96,8 @@ func execute(c *cli.Context, g *globalOptions) (int, error) {
 	if err != nil {
 		return -1, err
 	}
+	// Reading config.json and building the process from it and the flags.
+	g.timings.Mark("spec")
 	return ct.Exec(proc, linux.ExecOptions{
 		Detach:         c.Bool("detach"),
 		ConsoleSocket:  c.String("console-socket"),

@@ -6,19 +6,25 @@ import (
 	"io"
 	"os/exec"
 	"strings"
+	"time"
 
 	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
+
+	"github.com/hullrt/hull/linux"
 )
 
 // Run runs hull with args (args[0] is the program name) and returns the
 // exit status. It is the single exit point: an error becomes one line on
 // stderr ("hull: ..."), an error line in the --log file, and a status.
 func Run(args []string, stderr io.Writer) int {
-	g := &globalOptions{}
+	begin := time.Now()
+	g := &globalOptions{begin: begin, startup: linux.ProcessStartup(begin)}
 	app := newApp(g)
 	err := app.Run(reorderArgs(app, args))
 	defer g.close()
+	// Before the error: callers read the last line as the error.
+	g.reportTimings(stderr)
 	if err == nil {
 		return 0
 	}
