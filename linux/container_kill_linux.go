@@ -3,8 +3,10 @@ package linux
 import (
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
+	"github.com/opencontainers/cgroups"
 	"github.com/opencontainers/runc/libcontainer"
 	"github.com/opencontainers/runc/libcontainer/configs"
 	"golang.org/x/sys/unix"
@@ -35,11 +37,65 @@ func (c *Container) Signal(sig unix.Signal, all bool) error {
 			if all {
 				return nil
 			}
-			return fmt.Errorf("%w: cannot signal container %q, its init has exited", libcontainer.ErrNotRunning, c.lc.ID())
+			return c.initExited()
 		}
 		return fmt.Errorf("signal container %q: %w", c.lc.ID(), err)
 	}
 	return nil
+}
+
+// Kill is Open(root, id) followed by Signal(sig, all). A signal to the
+// init alone, unless it is a SIGKILL that libcontainer turns into a kill
+// of every process (no PID namespace of its own), is sent from the state
+// file without building libcontainer's container (see Query), as
+// libcontainer's Signal does: the init's start time checked, then the
+// signal, then for SIGKILL a frozen cgroup thawed.
+func Kill(root, id string, sig unix.Signal, all bool) error {
+	c, err := New(root, id)
+	if err != nil {
+		return err
+	}
+	if !all {
+		sf, err := readStateFile(c.l)
+		if err != nil {
+			return err
+		}
+		if sf != nil && (sig != unix.SIGKILL || sf.Config.Namespaces.IsPrivate(configs.NEWPID)) {
+			return c.signalInit(sf, sig)
+		}
+	}
+	if err := c.load(); err != nil {
+		return err
+	}
+	return c.Signal(sig, all)
+}
+
+// signalInit is Signal(sig, false) from the state file.
+func (c *Container) signalInit(sf *stateFile, sig unix.Signal) error {
+	failpoint("kill:loaded")
+	if !sf.hasInit() {
+		return c.initExited()
+	}
+	p, err := os.FindProcess(sf.InitProcessPid)
+	if err == nil {
+		err = p.Signal(sig)
+	}
+	if err != nil {
+		return fmt.Errorf("signal container %q: unable to signal init: %w", c.l.id, err)
+	}
+	if sig == unix.SIGKILL {
+		// A frozen process dies of SIGKILL only once thawed (cgroup v1).
+		if m, err := sf.cgroupManager(c.l); err == nil {
+			if st, err := m.GetFreezerState(); err == nil && st == cgroups.Frozen {
+				_ = m.Freeze(cgroups.Thawed)
+			}
+		}
+	}
+	return nil
+}
+
+func (c *Container) initExited() error {
+	return fmt.Errorf("%w: cannot signal container %q, its init has exited", libcontainer.ErrNotRunning, c.l.id)
 }
 
 // killAll signals every process of the container. Processes are frozen

@@ -12,12 +12,13 @@ import (
 	"github.com/opencontainers/cgroups"
 	"github.com/opencontainers/cgroups/manager"
 	"github.com/opencontainers/runc/libcontainer"
+	"github.com/opencontainers/runc/libcontainer/configs"
 	"github.com/opencontainers/runc/libcontainer/system"
 	"github.com/opencontainers/runc/libcontainer/utils"
 )
 
 // stateFile is the part of libcontainer's state.json (libcontainer.State)
-// that `state` and `list` print. Decoding only these fields, and not the
+// that `state` and `list` print and `kill` needs. Decoding only these fields, and not the
 // whole configs.Config, is most of what libcontainer.Load costs a
 // one-shot command: encoding/json builds its decoders for every type of
 // the config on first use (1 to 3 ms here, against ~0.1 ms for these).
@@ -28,25 +29,28 @@ type stateFile struct {
 	Created              time.Time         `json:"created"`
 	CgroupPaths          map[string]string `json:"cgroup_paths"`
 	Config               struct {
-		Version string          `json:"version"`
-		Rootfs  string          `json:"rootfs"`
-		Labels  []string        `json:"labels"`
-		Cgroups *cgroups.Cgroup `json:"cgroups"`
+		Version    string             `json:"version"`
+		Rootfs     string             `json:"rootfs"`
+		Labels     []string           `json:"labels"`
+		Cgroups    *cgroups.Cgroup    `json:"cgroups"`
+		Namespaces configs.Namespaces `json:"namespaces"`
 	} `json:"config"`
 }
 
 // readStateFile reads libcontainer's state.json; nil without error when
 // there is none. Errors are worded as load's.
 func readStateFile(l layout) (*stateFile, error) {
-	data, err := os.ReadFile(filepath.Join(l.lcDir(), "state.json"))
+	f, err := os.Open(filepath.Join(l.lcDir(), "state.json"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load container %q: %w", l.id, err)
 	}
+	defer f.Close()
+	// A Decoder, as libcontainer's, for the same words on a broken file.
 	var sf stateFile
-	if err := json.Unmarshal(data, &sf); err != nil {
+	if err := json.NewDecoder(f).Decode(&sf); err != nil {
 		return nil, fmt.Errorf("load container %q: %w", l.id, err)
 	}
 	if sf.Config.Cgroups == nil {
@@ -64,9 +68,9 @@ func readStateFile(l layout) (*stateFile, error) {
 // init is gone (another process with its pid, a zombie), created while
 // the exec fifo is there, else running.
 func (sf *stateFile) status(l layout) (libcontainer.Status, error) {
-	m, err := manager.NewWithPaths(sf.Config.Cgroups, sf.CgroupPaths)
+	m, err := sf.cgroupManager(l)
 	if err != nil {
-		return 0, fmt.Errorf("load container %q: %w", l.id, err)
+		return 0, err
 	}
 	frozen, err := m.GetFreezerState()
 	if err != nil {
@@ -82,6 +86,15 @@ func (sf *stateFile) status(l layout) (libcontainer.Status, error) {
 		return libcontainer.Created, nil
 	}
 	return libcontainer.Running, nil
+}
+
+// cgroupManager is the manager libcontainer.Load builds.
+func (sf *stateFile) cgroupManager(l layout) (cgroups.Manager, error) {
+	m, err := manager.NewWithPaths(sf.Config.Cgroups, sf.CgroupPaths)
+	if err != nil {
+		return nil, fmt.Errorf("load container %q: %w", l.id, err)
+	}
+	return m, nil
 }
 
 // hasInit is libcontainer's check that the container's init still runs:

@@ -4,8 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/opencontainers/runc/libcontainer"
 	"github.com/opencontainers/runc/libcontainer/system"
@@ -85,5 +89,45 @@ func TestQueryNotExist(t *testing.T) {
 	_, oerr := Open(root, "nope")
 	if !errors.Is(err, libcontainer.ErrNotExist) || err.Error() != oerr.Error() {
 		t.Errorf("Query: %v; Open: %v", err, oerr)
+	}
+}
+
+// Kill signals the init named by the state file, and for an init that
+// has gone says what Signal through libcontainer says.
+func TestKillFromStateFile(t *testing.T) {
+	fakeCgroupfs(t)
+	t.Run("running", func(t *testing.T) {
+		cmd := exec.Command("sleep", "100")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+		st, err := system.Stat(cmd.Process.Pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		root, cg := t.TempDir(), t.TempDir()
+		writeState(t, root, "c1", cmd.Process.Pid, st.StartTime, map[string]string{"freezer": cg}, nil)
+		if err := Kill(root, "c1", unix.SIGTERM, false); err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Wait(); err == nil || !strings.Contains(err.Error(), "terminated") {
+			t.Errorf("sleep ended with %v, want terminated", err)
+		}
+	})
+	for _, sig := range []unix.Signal{0, unix.SIGTERM, unix.SIGKILL} {
+		t.Run(fmt.Sprintf("stopped/%d", sig), func(t *testing.T) {
+			root, mem := t.TempDir(), t.TempDir()
+			writeStoppedState(t, root, "c1", mem, nil)
+			err := Kill(root, "c1", sig, false)
+			c, oerr := Open(root, "c1")
+			if oerr != nil {
+				t.Fatal(oerr)
+			}
+			want := c.Signal(sig, false)
+			if !errors.Is(err, libcontainer.ErrNotRunning) || err.Error() != want.Error() {
+				t.Errorf("Kill: %v; Signal: %v", err, want)
+			}
+		})
 	}
 }
