@@ -163,3 +163,38 @@ func (sf *stateFile) state(l layout, status libcontainer.Status) *State {
 	withOOM(s, sf.CgroupPaths)
 	return s
 }
+
+// Pids is Open(root, id) followed by Processes, from the state file and
+// the cgroup manager alone (see Query). As libcontainer's Processes, a
+// cgroup that is gone with the init is no processes, not an error.
+func Pids(root, id string) ([]int, error) {
+	c, err := New(root, id)
+	if err != nil {
+		return nil, err
+	}
+	sf, err := readStateFile(c.l)
+	if err != nil {
+		return nil, err
+	}
+	if sf == nil {
+		if err := c.load(); err != nil {
+			return nil, err
+		}
+		return c.Processes()
+	}
+	m, err := sf.cgroupManager(c.l)
+	if err != nil {
+		return nil, err
+	}
+	pids, err := m.GetAllPids()
+	if errors.Is(err, os.ErrNotExist) && !sf.hasInit() && !m.Exists() {
+		pids, err = nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("processes of container %q: unable to get all container pids: %w", id, err)
+	}
+	if pids == nil {
+		pids = []int{}
+	}
+	return pids, nil
+}

@@ -131,3 +131,48 @@ func TestKillFromStateFile(t *testing.T) {
 		})
 	}
 }
+
+// Pids lists what Processes lists through libcontainer: the cgroup's
+// processes, and none once the cgroup and the init are gone.
+func TestPidsMatchesLibcontainer(t *testing.T) {
+	fakeCgroupfs(t)
+	for _, tc := range []struct {
+		name  string
+		procs string // cgroup.procs; "" = the cgroup is gone
+	}{
+		{"processes", "1\n22\n"},
+		{"empty cgroup", "\n"},
+		{"cgroup gone", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root, cg := t.TempDir(), filepath.Join(t.TempDir(), "cg")
+			if tc.procs != "" {
+				if err := os.Mkdir(cg, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(cg, "cgroup.procs"), []byte(tc.procs), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			writeState(t, root, "c1", 1<<30, 1, map[string]string{"devices": cg, "pids": cg, "": cg}, nil)
+			got, err := Pids(root, "c1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := Open(root, "c1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := c.Processes()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("Pids = %v, Processes = %v", got, want)
+			}
+			if n := len(strings.Fields(tc.procs)); len(got) != n {
+				t.Errorf("Pids = %v, want %d pids", got, n)
+			}
+		})
+	}
+}
