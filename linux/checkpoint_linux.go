@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/opencontainers/runc/libcontainer"
 	"golang.org/x/sys/unix"
@@ -344,7 +345,7 @@ func criuError(what string, err error, dir, file string, keptLog bool) error {
 
 // criuErrorRE matches CRIU's error lines: "(00.017336) Error
 // (criu/vdso.c:381): vdso: Unexpected rt vDSO area bounds".
-var criuErrorRE = regexp.MustCompile(`Error \([^)]*\): (.*)$`)
+var criuErrorRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`Error \([^)]*\): (.*)$`) })
 
 // maxReasons bounds how many of CRIU's error lines go into hull's one
 // line: the first ones name the cause, the last what CRIU gave up on.
@@ -362,7 +363,7 @@ func criuReason(log string) string {
 	s := bufio.NewScanner(f)
 	s.Buffer(make([]byte, 0, 64*1024), 1024*1024)
 	for s.Scan() {
-		if m := criuErrorRE.FindStringSubmatch(s.Text()); m != nil {
+		if m := criuErrorRE().FindStringSubmatch(s.Text()); m != nil {
 			msg := strings.TrimSpace(m[1])
 			if msg != "" && (len(msgs) == 0 || msgs[len(msgs)-1] != msg) {
 				msgs = append(msgs, msg)

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"github.com/coreos/go-systemd/v22/activation"
 	"github.com/opencontainers/runc/libcontainer"
 	"github.com/opencontainers/runc/libcontainer/configs"
 	"github.com/sirupsen/logrus"
@@ -40,7 +39,7 @@ func (c *Container) Run(cfg *configs.Config, proc *spec.Process, o LaunchOptions
 func (c *Container) Launch(cfg *configs.Config, proc *spec.Process, o LaunchOptions) (status int, retErr error) {
 	// Under systemd socket activation the sockets are fds 3 and up; the
 	// container gets them at the same numbers, as runc does.
-	listenFDs := activation.Files(false)
+	listenFDs := listenFiles()
 	if o.Restore != nil {
 		if err := o.Restore.checkRestore(); err != nil {
 			return -1, err

@@ -208,14 +208,12 @@ type State struct {
 
 // State reports the container's state. The pid of a stopped container
 // is 0: the number may already belong to another process.
+//
+// Query gives the same without building libcontainer's container; State
+// is for a container already open for something else.
 func (c *Container) State() (*State, error) {
-	owner := owner(c.l)
 	if c.lc == nil {
-		return &State{
-			OCIVersion: c.in.OCIVersion, ID: c.l.id, Status: c.halfStatus(),
-			Bundle: c.in.Bundle, Rootfs: c.in.Rootfs, Created: c.in.Created,
-			Annotations: c.in.Annotations, Owner: owner,
-		}, nil
+		return c.halfState(), nil
 	}
 	lc := c.lc
 	status, err := lc.Status()
@@ -226,24 +224,19 @@ func (c *Container) State() (*State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state of container %q: %w", lc.ID(), err)
 	}
-	pid := st.BaseState.InitProcessPid
-	if status == libcontainer.Stopped {
-		pid = 0
+	sf := &stateFile{ID: st.ID, InitProcessPid: st.InitProcessPid, Created: st.Created, CgroupPaths: st.CgroupPaths}
+	sf.Config.Version, sf.Config.Rootfs, sf.Config.Labels = st.Config.Version, st.Config.Rootfs, st.Config.Labels
+	return sf.state(c.l, status), nil
+}
+
+// halfState is the state of a container without libcontainer state,
+// from its intent record.
+func (c *Container) halfState() *State {
+	return &State{
+		OCIVersion: c.in.OCIVersion, ID: c.l.id, Status: c.halfStatus(),
+		Bundle: c.in.Bundle, Rootfs: c.in.Rootfs, Created: c.in.Created,
+		Annotations: c.in.Annotations, Owner: owner(c.l),
 	}
-	bundle, annotations := utils.Annotations(st.Config.Labels)
-	s := &State{
-		OCIVersion:  st.Config.Version,
-		ID:          st.ID,
-		Pid:         pid,
-		Status:      status.String(),
-		Bundle:      bundle,
-		Rootfs:      st.Config.Rootfs,
-		Created:     st.Created,
-		Annotations: annotations,
-		Owner:       owner,
-	}
-	withOOM(s, st.CgroupPaths)
-	return s, nil
 }
 
 // owner names the user owning a container's state directory
@@ -291,14 +284,10 @@ func List(root string) (states []State, skipped []error, err error) {
 	}
 	for id := range ids {
 		c := &Container{l: layout{root: root, id: id}}
-		if err := c.load(); err != nil {
-			if errors.Is(err, libcontainer.ErrNotExist) {
-				continue
-			}
-			skipped = append(skipped, err)
+		st, err := c.query()
+		if errors.Is(err, libcontainer.ErrNotExist) {
 			continue
 		}
-		st, err := c.State()
 		if err != nil {
 			skipped = append(skipped, err)
 			continue

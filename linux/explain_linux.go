@@ -6,6 +6,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
 
@@ -14,13 +15,15 @@ import (
 
 // libcontainer's mount errors read `error mounting "SRC" to rootfs at
 // "DST": ...`; the destination is the container path.
-var mountErrRE = regexp.MustCompile(`error mounting "[^"]*" to rootfs at "([^"]*)"`)
+var mountErrRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`error mounting "[^"]*" to rootfs at "([^"]*)"`)
+})
 
 // and its sysctl errors `failed to write sysctl KEY = "VALUE": ...` or
 // `open sysctl KEY file: ...`.
 var (
-	sysctlWriteRE = regexp.MustCompile(`failed to write sysctl (\S+) = `)
-	sysctlOpenRE  = regexp.MustCompile(`open sysctl (\S+) file: `)
+	sysctlWriteRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`failed to write sysctl (\S+) = `) })
+	sysctlOpenRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`open sysctl (\S+) file: `) })
 )
 
 // ExplainStartError adds to an error of libcontainer's container start
@@ -34,7 +37,7 @@ func ExplainStartError(err error, b *spec.Bundle) error {
 	if e := explainSysctl(err, b); e != err {
 		return e
 	}
-	m := mountErrRE.FindStringSubmatch(startMessage(err))
+	m := mountErrRE().FindStringSubmatch(startMessage(err))
 	if m == nil {
 		return err
 	}
@@ -86,9 +89,9 @@ func ExplainStartError(err error, b *spec.Bundle) error {
 func explainSysctl(err error, b *spec.Bundle) error {
 	var key, msg string
 	text := startMessage(err)
-	if m := sysctlWriteRE.FindStringSubmatch(text); m != nil {
+	if m := sysctlWriteRE().FindStringSubmatch(text); m != nil {
 		key, msg = m[1], "the kernel refused this value"
-	} else if m := sysctlOpenRE.FindStringSubmatch(text); m != nil && strings.HasSuffix(text, unix.ENOENT.Error()) {
+	} else if m := sysctlOpenRE().FindStringSubmatch(text); m != nil && strings.HasSuffix(text, unix.ENOENT.Error()) {
 		key, msg = m[1], "there is no such sysctl in the container (this kernel lacks it, or it is for a network device the container does not have)"
 	} else {
 		return err

@@ -4,6 +4,7 @@ package linux
 
 import (
 	libseccomp "github.com/seccomp/libseccomp-golang"
+	"sync"
 
 	"github.com/opencontainers/runc/libcontainer/seccomp"
 )
@@ -32,8 +33,10 @@ func seccompArchUsable(arch string) bool {
 
 // allArchs are the architectures a syscall name is looked up in: a
 // profile may name syscalls of other architectures (Docker's does, under
-// "includes"), so only a name no architecture knows is a mistake.
-var allArchs = func() []libseccomp.ScmpArch {
+// "includes"), so only a name no architecture knows is a mistake. Made
+// on first use: it calls into libseccomp, which package init would do in
+// every command and every container's init.
+var allArchs = sync.OnceValue(func() []libseccomp.ScmpArch {
 	var out []libseccomp.ScmpArch
 	for _, name := range seccomp.KnownArchs() {
 		if n, err := seccomp.ConvertStringToArch(name); err == nil {
@@ -43,7 +46,7 @@ var allArchs = func() []libseccomp.ScmpArch {
 		}
 	}
 	return out
-}()
+})
 
 // seccompSyscallKnown reports whether libseccomp knows a syscall name on
 // any architecture.
@@ -51,7 +54,7 @@ func seccompSyscallKnown(name string) bool {
 	if _, err := libseccomp.GetSyscallFromName(name); err == nil {
 		return true
 	}
-	for _, a := range allArchs {
+	for _, a := range allArchs() {
 		if _, err := libseccomp.GetSyscallFromNameByArch(name, a); err == nil {
 			return true
 		}

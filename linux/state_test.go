@@ -21,16 +21,23 @@ import (
 // pid_max, so libcontainer finds no such process. No root needed.
 func writeStoppedState(t *testing.T, root, id, memoryCgroup string, labels []string) {
 	t.Helper()
+	writeState(t, root, id, 1<<30, 1, map[string]string{"memory": memoryCgroup, "": memoryCgroup}, labels)
+}
+
+// writeState writes libcontainer's state.json for a container whose
+// init is pid, started at start (clock ticks), in the cgroups of paths.
+func writeState(t *testing.T, root, id string, pid int, start uint64, paths map[string]string, labels []string) {
+	t.Helper()
 	st := libcontainer.State{
 		BaseState: libcontainer.BaseState{
-			ID: id, InitProcessPid: 1 << 30, InitProcessStartTime: 1,
+			ID: id, InitProcessPid: pid, InitProcessStartTime: start,
 			Created: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
 			Config: configs.Config{
 				Version: "1.3.0", Rootfs: "/bundle/rootfs", Labels: labels,
 				Cgroups: &cgroups.Cgroup{Resources: &cgroups.Resources{}},
 			},
 		},
-		CgroupPaths: map[string]string{"memory": memoryCgroup, "": memoryCgroup},
+		CgroupPaths: paths,
 	}
 	data, err := json.Marshal(st)
 	if err != nil {

@@ -7,12 +7,13 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/opencontainers/runc/libcontainer/configs"
 	"github.com/sirupsen/logrus"
 )
 
-var procUserNS = regexp.MustCompile(`^/proc/([0-9]+)/ns/user$`)
+var procUserNS = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^/proc/([0-9]+)/ns/user$`) })
 
 // UserNSMappings reads the id maps of the user namespace at path, a
 // /proc/PID/ns/user file or any other nsfs file for it (engines pin
@@ -24,7 +25,7 @@ var procUserNS = regexp.MustCompile(`^/proc/([0-9]+)/ns/user$`)
 // path is another file, a short-lived child process joins the namespace
 // and hull reads the maps through it (see enteredUserNSMappings).
 func UserNSMappings(path string) (uidMap, gidMap []configs.IDMap, err error) {
-	if m := procUserNS.FindStringSubmatch(path); m != nil {
+	if m := procUserNS().FindStringSubmatch(path); m != nil {
 		uidMap, gidMap, err = readIDMaps("/proc/" + m[1])
 		if err == nil {
 			return uidMap, gidMap, nil

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/moby/sys/capability"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -63,7 +64,11 @@ func (w *warner) add(path string, v any, msg string) {
 	w.out = append(w.out, &FieldError{File: w.file, Path: path, Value: v, Msg: msg})
 }
 
-var semverRE = regexp.MustCompile(`^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+// Compiled on first use, like the tables below: package init runs in
+// every hull command and in every container's init.
+var semverRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+})
 
 // version warns about an ociVersion hull was not written for. runc runs
 // the config whatever it says (even none), so hull does too: fields it
@@ -73,7 +78,7 @@ func (w *warner) version(v string) {
 		w.add("ociVersion", nil, fmt.Sprintf(`missing; read as runtime-spec %s; set it to the version the file follows, e.g. %q (hull supports %s)`, specs.Version, specs.Version, SupportedVersions))
 		return
 	}
-	m := semverRE.FindStringSubmatch(v)
+	m := semverRE().FindStringSubmatch(v)
 	if m == nil {
 		w.add("ociVersion", v, fmt.Sprintf("not a semantic version like %q; read as runtime-spec %s (hull supports %s)", specs.Version, specs.Version, SupportedVersions))
 		return
@@ -95,7 +100,7 @@ func (w *warner) version(v string) {
 func (w *warner) capabilities(c *specs.LinuxCapabilities) {
 	for _, set := range CapabilitySets(c) {
 		for i, name := range set.Caps {
-			if !knownCaps[name] {
+			if !knownCaps()[name] {
 				w.add(Path("process.capabilities", set.Name, i), name,
 					"unknown capability, ignored (as runc does); if you meant one, use a name from capabilities(7) such as CAP_CHOWN (upper case, with the CAP_ prefix)")
 			}
@@ -105,15 +110,15 @@ func (w *warner) capabilities(c *specs.LinuxCapabilities) {
 
 // KnownCapability reports whether name is a capability hull's
 // libcontainer knows (whether or not this kernel has it).
-func KnownCapability(name string) bool { return knownCaps[name] }
+func KnownCapability(name string) bool { return knownCaps()[name] }
 
-var knownCaps = func() map[string]bool {
+var knownCaps = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
 	for _, c := range capability.ListKnown() {
 		m["CAP_"+strings.ToUpper(c.String())] = true
 	}
 	return m
-}()
+})
 
 // rlimits warns about a type set twice: libcontainer applies the entries
 // in order, so the later one wins (runc does the same).

@@ -34,11 +34,7 @@ func killCommand(g *globalOptions) *cli.Command {
 			if err != nil {
 				return err
 			}
-			ct, err := linux.Open(g.root, id)
-			if err != nil {
-				return err
-			}
-			return ct.Signal(sig, c.Bool("all"))
+			return linux.Kill(g.root, id, sig, c.Bool("all"))
 		},
 	}
 }

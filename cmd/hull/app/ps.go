@@ -31,11 +31,7 @@ func psCommand(g *globalOptions) *cli.Command {
 			if format != "table" && format != "json" {
 				return fmt.Errorf("--format %q: use table or json", format)
 			}
-			ct, err := linux.Open(g.root, id)
-			if err != nil {
-				return err
-			}
-			pids, err := ct.Processes()
+			pids, err := linux.Pids(g.root, id)
 			if err != nil {
 				return err
 			}

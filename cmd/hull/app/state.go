@@ -14,8 +14,14 @@ func stateCommand(g *globalOptions) *cli.Command {
 		Name:      "state",
 		Usage:     "print the state of a container as JSON",
 		ArgsUsage: "<container-id>",
-		Action: onContainer(g, func(c *cli.Context, ct *linux.Container) error {
-			st, err := ct.State()
+		Action: func(c *cli.Context) error {
+			id, err := containerID(c)
+			if err != nil {
+				return err
+			}
+			// Query reads the state file without building libcontainer's
+			// container: state is polled often (shims, kubelet).
+			st, err := linux.Query(g.root, id)
 			if err != nil {
 				return err
 			}
@@ -25,6 +31,6 @@ func stateCommand(g *globalOptions) *cli.Command {
 			}
 			_, err = fmt.Fprintln(c.App.Writer, string(data))
 			return err
-		}),
+		},
 	}
 }
