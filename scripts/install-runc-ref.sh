@@ -24,8 +24,15 @@ cache_root=${HULL_RUNC_CACHE:-${XDG_CACHE_HOME:-/var/cache}/hull-runc}
 dir=$cache_root/$version
 bin=$dir/runc
 
-# runc --version prints "runc version 1.5.3" for tag v1.5.3.
-if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -qx "runc version ${version#v}"; then
+# says_version BIN: BIN --version says "runc version 1.5.3" for tag
+# v1.5.3. Its output is read whole first: with pipefail, grep -q leaving
+# early can fail the pipeline by SIGPIPE and rebuild a good binary.
+says_version() {
+	local out
+	out=$("$1" --version 2>/dev/null) || return 1
+	grep -qx "runc version ${version#v}" <<<"$out"
+}
+if [ -x "$bin" ] && says_version "$bin"; then
 	echo "$bin"
 	exit 0
 fi
@@ -45,7 +52,7 @@ trap 'rm -rf "$work"' EXIT
 	$GO install -trimpath -tags 'seccomp urfave_cli_no_docs' \
 		"github.com/opencontainers/runc@$version" >&2
 )
-if ! "$work/bin/runc" --version | grep -qx "runc version ${version#v}"; then
+if ! says_version "$work/bin/runc"; then
 	echo "install-runc-ref: the built runc does not report version ${version#v}:" >&2
 	"$work/bin/runc" --version >&2 || true
 	exit 1
