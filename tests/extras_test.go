@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -515,9 +514,8 @@ func TestExtrasUserNamespace(t *testing.T) {
 	// all the mapped root needs.
 	h.ok("run", "-d", "--bundle", h.bundle(longRunning,
 		withMount(specs.Mount{Destination: "/tmp", Type: "tmpfs", Source: "tmpfs", Options: []string{"size=64k"}}),
+		withNamespace(specs.UserNamespace), withNamespace(specs.CgroupNamespace),
 		func(s *specs.Spec) {
-			s.Linux.Namespaces = append(s.Linux.Namespaces,
-				specs.LinuxNamespace{Type: specs.UserNamespace}, specs.LinuxNamespace{Type: specs.CgroupNamespace})
 			s.Linux.UIDMappings, s.Linux.GIDMappings = mapping, mapping
 		}), id)
 	pid := h.state(id).Pid
@@ -566,10 +564,8 @@ func extBuildHelper(t *testing.T, dir, name string) string {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("go", "build", "-o", filepath.Join(out, name), "./testdata/"+name)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./testdata/%s: %v\n%s", name, err, b)
+	if err := buildTestdata(name, filepath.Join(out, name)); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }
