@@ -120,6 +120,16 @@ e2e: deps build
 	@./scripts/install-deps.sh e2e
 	HULL_BINARY=$(HULL) $(GO) test -tags 'e2e,$(TAGS)' -count=1 -timeout 9m -v -run '$(E2E_RUN)' ./tests/e2e/
 
+# The integration and end-to-end suites on a cgroup v2 host with systemd
+# as PID 1: a Debian VM under qemu (tests/vm; software emulation when
+# there is no KVM). The image is built once into /var/cache/hull-vm.
+# VM_PARTS=integration or e2e runs one suite, VM_RUN=TestX limits the
+# tests; not part of `make test` yet.
+.PHONY: vm-test
+vm-test: deps build
+	@./scripts/install-deps.sh vm
+	./tests/vm/vm-test.sh $(HULL)
+
 # OCI runtime-tools v0.9.0 validation suite against bin/hull; needs root.
 # Fails on any failure not in tests/conformance/expected-failures.txt.
 # The suite is built once into /var/cache/hull-conformance (see the script).

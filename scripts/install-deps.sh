@@ -4,12 +4,13 @@
 # is cheap to call from every make target that needs it.
 set -euo pipefail
 
-# Usage: install-deps.sh [--check] [build] [base] [e2e] [package:file ...]
+# Usage: install-deps.sh [--check] [build] [base] [e2e] [vm] [package:file ...]
 #   (no set: base)
 #   --check: install nothing; list what is missing and exit 1 if anything is
 #   build: what `go build` of hull needs (cgo, libseccomp)
 #   base:  build, plus what the integration tests run
 #   e2e:   the engines the end-to-end tests drive
+#   vm:    what tests/vm needs to build and boot the cgroup v2 test VM
 #   package:file: one more package, installed when file is missing
 #
 # package:file-that-proves-it-is-installed
@@ -35,6 +36,14 @@ e2e=(
 	"catatonit:/usr/bin/catatonit"
 	"containernetworking-plugins:/usr/lib/cni/bridge"
 )
+# The VM's kernel, its modules and everything inside it come from Debian
+# packages that mmdebstrap installs into the image, not from this host.
+vm=(
+	"qemu-system-x86:/usr/bin/qemu-system-x86_64"
+	"qemu-utils:/usr/bin/qemu-img"
+	"mmdebstrap:/usr/bin/mmdebstrap"
+	"e2fsprogs:/usr/sbin/mkfs.ext4"
+)
 check=false
 if [ "${1-}" = --check ]; then
 	check=true
@@ -46,8 +55,9 @@ for set in "${@:-base}"; do
 	build) needed+=("${build[@]}") ;;
 	base) needed+=("${base[@]}") ;;
 	e2e) needed+=("${e2e[@]}") ;;
+	vm) needed+=("${vm[@]}") ;;
 	*:*) needed+=("$set") ;;
-	*) echo "install-deps: unknown set $set; use build, base, e2e or package:file" >&2; exit 2 ;;
+	*) echo "install-deps: unknown set $set; use build, base, e2e, vm or package:file" >&2; exit 2 ;;
 	esac
 done
 

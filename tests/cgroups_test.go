@@ -15,11 +15,13 @@ import (
 
 // TestCgroups checks that a container gets its own cgroups (default path
 // named after the ID, or linux.cgroupsPath), that resources reach them,
-// and that delete removes them.
+// and that delete removes them; on cgroup v1 (this machine) and v2 (the
+// VM of tests/vm).
 func TestCgroups(t *testing.T) {
 	t.Parallel()
-	if _, err := os.Stat("/sys/fs/cgroup/pids/cgroup.procs"); err != nil {
-		t.Skip("needs the cgroup v1 pids hierarchy at /sys/fs/cgroup/pids (this is a cgroup v1 host test)")
+	v2 := cgroupV2()
+	if _, err := os.Stat("/sys/fs/cgroup/pids/cgroup.procs"); err != nil && !v2 {
+		t.Skip("needs the cgroup v1 pids hierarchy at /sys/fs/cgroup/pids or a cgroup v2 host")
 	}
 	limit := int64(64 << 20)
 	pidsMax := int64(50)
@@ -52,6 +54,8 @@ func TestCgroups(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// v1: one line per hierarchy, "ID:controllers:path"; v2: one
+			// line "0::path", taken here as the path of every controller.
 			paths := map[string]string{}
 			for _, l := range lines(string(data)) {
 				parts := strings.SplitN(l, ":", 3)
@@ -59,7 +63,11 @@ func TestCgroups(t *testing.T) {
 					paths[parts[1]] = parts[2]
 				}
 			}
-			for _, c := range []string{"pids", "memory", "devices", "freezer"} {
+			controllers := []string{"pids", "memory", "devices", "freezer"}
+			if v2 {
+				controllers = []string{""}
+			}
+			for _, c := range controllers {
 				p := paths[c]
 				switch {
 				case p == "":
@@ -71,14 +79,21 @@ func TestCgroups(t *testing.T) {
 				}
 			}
 			read := func(ctrl, file string) string {
+				if v2 {
+					ctrl = ""
+				}
 				b, err := os.ReadFile(filepath.Join("/sys/fs/cgroup", ctrl, paths[ctrl], file))
 				if err != nil {
 					t.Errorf("%v", err)
 				}
 				return strings.TrimSpace(string(b))
 			}
-			if got := read("memory", "memory.limit_in_bytes"); got != fmt.Sprint(limit) {
-				t.Errorf("memory.limit_in_bytes %q, want %d", got, limit)
+			memFile := "memory.limit_in_bytes"
+			if v2 {
+				memFile = "memory.max"
+			}
+			if got := read("memory", memFile); got != fmt.Sprint(limit) {
+				t.Errorf("%s %q, want %d", memFile, got, limit)
 			}
 			if got := read("pids", "pids.max"); got != fmt.Sprint(pidsMax) {
 				t.Errorf("pids.max %q, want %d", got, pidsMax)

@@ -69,10 +69,8 @@ var nsNames = map[specs.LinuxNamespaceType]string{
 func TestNamespaceInodes(t *testing.T) {
 	t.Parallel()
 	cases := map[string][]func(*specs.Spec){
-		"default": nil,
-		"with-cgroupns": {func(s *specs.Spec) {
-			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.CgroupNamespace})
-		}},
+		"default":       nil,
+		"with-cgroupns": {withNamespace(specs.CgroupNamespace)},
 		"no-net-no-ipc": {withoutNamespace(specs.NetworkNamespace), withoutNamespace(specs.IPCNamespace)},
 		"no-uts-no-pid": {withoutNamespace(specs.UTSNamespace), withoutNamespace(specs.PIDNamespace),
 			func(s *specs.Spec) { s.Hostname = "" }},

@@ -107,14 +107,19 @@ func TestExec(t *testing.T) {
 	t.Run("sub-cgroup", func(t *testing.T) {
 		// --cgroup puts the process in an existing sub-cgroup of the
 		// container's, per controller.
+		// On cgroup v2 there is one hierarchy and no controller to name.
 		sub := filepath.Join(cgroupDir(t, initPid, "pids"), "hullsub")
 		if err := os.Mkdir(sub, 0o755); err != nil {
 			t.Fatal(err)
 		}
 		defer os.Remove(sub)
-		r := h.ok("exec", "--cgroup", "pids:hullsub", id, "cat", "/proc/self/cgroup")
-		if !strings.Contains(r.Stdout, "pids:") || !strings.Contains(r.Stdout, "/hullsub\n") {
-			t.Fatalf("exec --cgroup pids:hullsub ran in:\n%s", r.Stdout)
+		flag, line := "pids:hullsub", "pids:"
+		if cgroupV2() {
+			flag, line = "hullsub", "0::"
+		}
+		r := h.ok("exec", "--cgroup", flag, id, "cat", "/proc/self/cgroup")
+		if !strings.Contains(r.Stdout, line) || !strings.Contains(r.Stdout, "/hullsub\n") {
+			t.Fatalf("exec --cgroup %s ran in:\n%s", flag, r.Stdout)
 		}
 		r = h.fail("exec", "--cgroup", "no-such-sub", id, "true")
 		if !strings.Contains(r.Stderr, "exec in container") || !strings.Contains(r.Stderr, "no-such-sub") {
@@ -173,9 +178,13 @@ func TestPauseResume(t *testing.T) {
 	if state := procState(t, pid); state != "D" && state != "S" {
 		t.Logf("frozen process state %q", state)
 	}
-	freezer := cgroupFile(t, pid, "freezer", "freezer.state")
-	if freezer != "FROZEN" {
-		t.Fatalf("freezer.state %q, want FROZEN", freezer)
+	// The freezer: v1's freezer.state, v2's cgroup.freeze.
+	freezeFile, frozen, thawed := "freezer.state", "FROZEN", "THAWED"
+	if cgroupV2() {
+		freezeFile, frozen, thawed = "cgroup.freeze", "1", "0"
+	}
+	if freezer := cgroupFile(t, pid, "freezer", freezeFile); freezer != frozen {
+		t.Fatalf("%s %q, want %s", freezeFile, freezer, frozen)
 	}
 	r := h.fail("exec", id, "true")
 	if !strings.Contains(r.Stderr, "paused") {
@@ -185,8 +194,8 @@ func TestPauseResume(t *testing.T) {
 	if st := h.state(id); st.Status != "running" {
 		t.Fatalf("after resume: status %q", st.Status)
 	}
-	if freezer := cgroupFile(t, pid, "freezer", "freezer.state"); freezer != "THAWED" {
-		t.Fatalf("freezer.state %q after resume, want THAWED", freezer)
+	if freezer := cgroupFile(t, pid, "freezer", freezeFile); freezer != thawed {
+		t.Fatalf("%s %q after resume, want %s", freezeFile, freezer, thawed)
 	}
 	r = h.fail("resume", id)
 	if !strings.Contains(r.Stderr, "not paused") {
@@ -217,24 +226,36 @@ func procState(t *testing.T, pid int) string {
 	return strings.Fields(s[strings.LastIndexByte(s, ')')+1:])[0]
 }
 
-// cgroupDir is the directory of pid's cgroup in a v1 controller.
+// cgroupV2 says whether /sys/fs/cgroup is the unified hierarchy alone
+// (a cgroup v2 host, such as the VM of tests/vm), where the tests expect
+// v2 files.
+func cgroupV2() bool { return fileExists("/sys/fs/cgroup/cgroup.controllers") }
+
+// cgroupDir is the directory of pid's cgroup in a v1 controller, or on a
+// cgroup v2 host its one cgroup (controller is ignored).
 func cgroupDir(t *testing.T, pid int, controller string) string {
 	t.Helper()
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
 	if err != nil {
 		t.Fatal(err)
 	}
+	v2 := cgroupV2()
 	for _, l := range lines(string(data)) {
 		parts := strings.SplitN(l, ":", 3)
-		if len(parts) == 3 && parts[1] == controller {
+		switch {
+		case len(parts) != 3:
+		case v2 && parts[0] == "0" && parts[1] == "":
+			return filepath.Join("/sys/fs/cgroup", parts[2])
+		case !v2 && parts[1] == controller:
 			return filepath.Join("/sys/fs/cgroup", controller, parts[2])
 		}
 	}
-	t.Fatalf("pid %d has no %s cgroup", pid, controller)
+	t.Fatalf("pid %d has no %s cgroup:\n%s", pid, controller, data)
 	return ""
 }
 
-// cgroupFile reads a file of the v1 controller's cgroup of pid.
+// cgroupFile reads a file of the v1 controller's cgroup of pid (on a v2
+// host: of its cgroup).
 func cgroupFile(t *testing.T, pid int, controller, file string) string {
 	t.Helper()
 	v, err := os.ReadFile(filepath.Join(cgroupDir(t, pid, controller), file))
@@ -252,13 +273,25 @@ func TestUpdate(t *testing.T) {
 	pid := h.state(id).Pid
 
 	h.ok("update", "--memory", "64m", "--pids-limit", "50", "--cpu-period", "100000", "--cpu-quota", "50000", "--cpu-share", "512", id)
-	for _, c := range []struct{ ctrl, file, want string }{
+	type cgFile struct{ ctrl, file, want string }
+	want := []cgFile{
 		{"memory", "memory.limit_in_bytes", strconv.Itoa(64 << 20)},
 		{"pids", "pids.max", "50"},
 		{"cpu", "cpu.cfs_period_us", "100000"},
 		{"cpu", "cpu.cfs_quota_us", "50000"},
 		{"cpu", "cpu.shares", "512"},
-	} {
+	}
+	if cgroupV2() {
+		want = []cgFile{
+			{"", "memory.max", strconv.Itoa(64 << 20)},
+			{"", "pids.max", "50"},
+			{"", "cpu.max", "50000 100000"},
+			// Shares 512 as a weight, by the opencontainers/cgroups
+			// formula that fits 2, 1024 and 262144 to 1, 100 and 10000.
+			{"", "cpu.weight", "59"},
+		}
+	}
+	for _, c := range want {
 		if got := cgroupFile(t, pid, c.ctrl, c.file); got != c.want {
 			t.Errorf("after update flags: %s = %s, want %s", c.file, got, c.want)
 		}
@@ -267,11 +300,15 @@ func TestUpdate(t *testing.T) {
 	// The JSON form podman and containerd send; what it leaves out stays.
 	res := `{"memory":{"limit":33554432},"pids":{"limit":7}}`
 	h.hullOpts(cmdOpts{Stdin: strings.NewReader(res)}, "update", "--resources", "-", id)
-	for _, c := range []struct{ ctrl, file, want string }{
+	want = []cgFile{
 		{"memory", "memory.limit_in_bytes", "33554432"},
 		{"pids", "pids.max", "7"},
 		{"cpu", "cpu.cfs_quota_us", "50000"},
-	} {
+	}
+	if cgroupV2() {
+		want = []cgFile{{"", "memory.max", "33554432"}, {"", "pids.max", "7"}, {"", "cpu.max", "50000 100000"}}
+	}
+	for _, c := range want {
 		if got := cgroupFile(t, pid, c.ctrl, c.file); got != c.want {
 			t.Errorf("after update --resources -: %s = %s, want %s", c.file, got, c.want)
 		}

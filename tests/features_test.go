@@ -558,6 +558,9 @@ func TestFeaturesMountOptions(t *testing.T) {
 		}
 		t.Run(o, func(t *testing.T) {
 			t.Parallel()
+			if o == "ridmap" && !kernelAtLeast(t, 6, 3) {
+				t.Skip("ridmap of a tree with a tmpfs in it needs Linux 6.3 (tmpfs ID-mapped mounts)")
+			}
 			featRunMountCase(t, newH(t), src, c)
 		})
 	}
@@ -589,8 +592,27 @@ func TestFeaturesIDMappedMounts(t *testing.T) {
 			Source: h.hostDir("idmap"), Options: []string{"bind"}, UIDMappings: m, GIDMappings: m})), "mounts[")
 		return
 	}
+	// The sub-mount of the source tree is a tmpfs, which the kernel can
+	// ID-map from Linux 6.3 on (the VM of tests/vm runs Debian 12's 6.1).
+	if !kernelAtLeast(t, 6, 3) {
+		t.Skip("ridmap of a tree with a tmpfs in it needs Linux 6.3 (tmpfs ID-mapped mounts)")
+	}
 	src := featMountSources(t, h)
 	featRunMountCase(t, h, src, featMountCases()["ridmap"])
+}
+
+// kernelAtLeast says whether the running kernel is major.minor or later.
+func kernelAtLeast(t *testing.T, major, minor int) bool {
+	t.Helper()
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		t.Fatal(err)
+	}
+	var maj, min int
+	if _, err := fmt.Sscanf(unix.ByteSliceToString(u.Release[:]), "%d.%d", &maj, &min); err != nil {
+		t.Fatalf("kernel release %q: %v", u.Release[:], err)
+	}
+	return maj > major || maj == major && min >= minor
 }
 
 // ---------------------------------------------------------------------------
@@ -1002,6 +1024,9 @@ func TestFeaturesMemoryPolicy(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
+			if c.mode == "MPOL_WEIGHTED_INTERLEAVE" && !kernelAtLeast(t, 6, 9) {
+				t.Skip("MPOL_WEIGHTED_INTERLEAVE needs Linux 6.9; set_mempolicy(2) refuses it here")
+			}
 			h := newH(t)
 			out := h.runOut(h.bundle(sh(`cat /proc/self/numa_maps`), func(s *specs.Spec) {
 				s.Linux.MemoryPolicy = &specs.LinuxMemoryPolicy{Mode: specs.MemoryPolicyModeType(c.mode), Nodes: c.nodes}

@@ -152,10 +152,8 @@ func buildRootfs(dir string) error {
 		}
 	}
 	// A static sd_notify sender for the NOTIFY_SOCKET tests.
-	build := exec.Command("go", "build", "-o", filepath.Join(dir, "bin", "sdnotify"), "./testdata/sdnotify")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("build testdata/sdnotify: %v\n%s", err, out)
+	if err := buildTestdata("sdnotify", filepath.Join(dir, "bin", "sdnotify")); err != nil {
+		return err
 	}
 	files := map[string]string{
 		"etc/passwd": "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n",
@@ -165,6 +163,24 @@ func buildRootfs(dir string) error {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// buildTestdata puts the static program tests/testdata/<name> at dst:
+// `go build`, or a copy of $HULL_TESTDATA_BIN/<name> where there is no Go
+// (the cgroup v2 VM of tests/vm, which gets binaries built on the host).
+func buildTestdata(name, dst string) error {
+	if pre := os.Getenv("HULL_TESTDATA_BIN"); pre != "" {
+		if err := copyFile(filepath.Join(pre, name), dst, 0o755); err != nil {
+			return fmt.Errorf("testdata/%s from HULL_TESTDATA_BIN: %w", name, err)
+		}
+		return nil
+	}
+	build := exec.Command("go", "build", "-o", dst, "./testdata/"+name)
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build ./testdata/%s: %v\n%s", name, err, out)
 	}
 	return nil
 }
@@ -703,6 +719,17 @@ func withoutNamespace(typ specs.LinuxNamespaceType) func(*specs.Spec) {
 			}
 		}
 		s.Linux.Namespaces = ns
+	}
+}
+
+// withNamespace adds a new namespace of typ unless the config has one:
+// `hull spec` lists the cgroup namespace on a cgroup v2 host (as `runc
+// spec` does), and a type listed twice is refused.
+func withNamespace(typ specs.LinuxNamespaceType) func(*specs.Spec) {
+	return func(s *specs.Spec) {
+		if !hasNamespace(s, typ) {
+			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: typ})
+		}
 	}
 }
 

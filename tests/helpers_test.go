@@ -8,7 +8,6 @@ package tests
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -94,10 +93,8 @@ func extBuildHelper(t *testing.T, dir, name string) string {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("go", "build", "-o", filepath.Join(out, name), "./testdata/"+name)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./testdata/%s: %v\n%s", name, err, b)
+	if err := buildTestdata(name, filepath.Join(out, name)); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }

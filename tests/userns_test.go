@@ -168,9 +168,8 @@ func TestExtrasUserNamespace(t *testing.T) {
 	// all the mapped root needs.
 	h.ok("run", "-d", "--bundle", h.bundle(longRunning,
 		withMount(specs.Mount{Destination: "/tmp", Type: "tmpfs", Source: "tmpfs", Options: []string{"size=64k"}}),
+		withNamespace(specs.UserNamespace), withNamespace(specs.CgroupNamespace),
 		func(s *specs.Spec) {
-			s.Linux.Namespaces = append(s.Linux.Namespaces,
-				specs.LinuxNamespace{Type: specs.UserNamespace}, specs.LinuxNamespace{Type: specs.CgroupNamespace})
 			s.Linux.UIDMappings, s.Linux.GIDMappings = mapping, mapping
 		}), id)
 	pid := h.state(id).Pid

@@ -386,10 +386,18 @@ func tail(s string, n int) string {
 	return strings.Join(l, "\n")
 }
 
-// hostCgroupFile reads a file of the container's cgroup on the host (v1).
+// sizedStty prints the terminal's size once ctr has set it: ctr resizes
+// the terminal just after the start, which under emulation (the VM of
+// tests/vm) comes well after the process began; five seconds at most.
+// While the size is 0x0 busybox's stty prints nothing but an error (and
+// exits 0).
+const sizedStty = `i=0; until [ -n "$(stty size 2>/dev/null)" ] || [ $i -ge 50 ]; do sleep 0.1; i=$((i+1)); done; stty size`
+
+// hostCgroupFile reads a file of the container's cgroup on the host (v1:
+// in controller's hierarchy).
 func hostCgroupFile(t *testing.T, cgroupPath, controller, file string) string {
 	t.Helper()
-	p := filepath.Join("/sys/fs/cgroup", controller, cgroupPath, file)
+	p := cgroupFilePath(cgroupPath, controller, file)
 	data, err := os.ReadFile(p)
 	if err != nil {
 		t.Errorf("read %s: %v", p, err)
@@ -449,7 +457,7 @@ func TestContainerd(t *testing.T) {
 			}
 		})
 		t.Run("exec-tty", func(t *testing.T) {
-			r := c.ctrPTY("task", "exec", "-t", "--exec-id", "e3", id, "sh", "-c", "tty; sleep 0.5; stty size")
+			r := c.ctrPTY("task", "exec", "-t", "--exec-id", "e3", id, "sh", "-c", "tty; "+sizedStty)
 			if r.Code != 0 {
 				t.Fatalf("want exit 0:\n%s", r)
 			}
@@ -470,8 +478,12 @@ func TestContainerd(t *testing.T) {
 		t.Run("pause-resume", func(t *testing.T) {
 			c.ok(t, "task", "pause", id)
 			c.waitTask(t, id, "PAUSED")
-			if st := hostCgroupFile(t, "/"+c.ns+"/"+id, "freezer", "freezer.state"); st != "FROZEN" {
-				t.Errorf("freezer.state after pause: want FROZEN, got %q", st)
+			w := cgFile{"freezer", "freezer.state", "FROZEN"}
+			if cgroupV2() {
+				w = cgFile{"", "cgroup.freeze", "1"}
+			}
+			if st := hostCgroupFile(t, "/"+c.ns+"/"+id, w.ctrl, w.file); st != w.want {
+				t.Errorf("%s after pause: want %s, got %q", w.file, w.want, st)
 			}
 			c.ok(t, "task", "resume", id)
 			c.waitTask(t, id, "RUNNING")
@@ -531,23 +543,23 @@ func TestContainerd(t *testing.T) {
 		c.waitTask(t, id, "RUNNING")
 		cg := "/" + c.ns + "/" + id
 		if !eventually(5*time.Second, func() bool {
-			return len(strings.Fields(readTrim(filepath.Join("/sys/fs/cgroup/pids", cg, "cgroup.procs")))) >= 3
+			return len(strings.Fields(readTrim(cgroupFilePath(cg, "pids", "cgroup.procs")))) >= 3
 		}) {
-			t.Fatalf("want 3 processes in %s, got %q", cg, readTrim(filepath.Join("/sys/fs/cgroup/pids", cg, "cgroup.procs")))
+			t.Fatalf("want 3 processes in %s, got %q", cg, readTrim(cgroupFilePath(cg, "pids", "cgroup.procs")))
 		}
 		c.ok(t, "task", "kill", "--all", "-s", "KILL", id)
 		c.waitTask(t, id, "STOPPED")
 		if !eventually(5*time.Second, func() bool {
-			return readTrim(filepath.Join("/sys/fs/cgroup/pids", cg, "cgroup.procs")) == ""
+			return readTrim(cgroupFilePath(cg, "pids", "cgroup.procs")) == ""
 		}) {
-			t.Errorf("processes left in %s after kill --all: %q", cg, readTrim(filepath.Join("/sys/fs/cgroup/pids", cg, "cgroup.procs")))
+			t.Errorf("processes left in %s after kill --all: %q", cg, readTrim(cgroupFilePath(cg, "pids", "cgroup.procs")))
 		}
 	})
 
 	t.Run("tty", func(t *testing.T) {
 		id := newID(t)
-		// ctr sizes the terminal just after the start: hence the sleep.
-		r := c.ctrPTY(c.runArgs(id, []string{"--rm", "-t"}, "sh", "-c", "tty; sleep 0.5; stty size; exit 5")...)
+		// ctr sizes the terminal just after the start: hence sizedStty.
+		r := c.ctrPTY(c.runArgs(id, []string{"--rm", "-t"}, "sh", "-c", "tty; "+sizedStty+"; exit 5")...)
 		if r.Code != 5 {
 			t.Errorf("want exit 5:\n%s", r)
 		}
@@ -560,12 +572,16 @@ func TestContainerd(t *testing.T) {
 		c.ok(t, c.runArgs(id, []string{"-d", "--memory-limit", "67108864", "--cpus", "0.5", "--cpu-shares", "512"}, "sleep", "1000")...)
 		c.waitTask(t, id, "RUNNING")
 		cg := "/" + c.ns + "/" + id
-		for _, w := range []struct{ ctrl, file, want string }{
+		want := []cgFile{
 			{"memory", "memory.limit_in_bytes", "67108864"},
 			{"cpu", "cpu.cfs_quota_us", "50000"},
 			{"cpu", "cpu.cfs_period_us", "100000"},
 			{"cpu", "cpu.shares", "512"},
-		} {
+		}
+		if cgroupV2() {
+			want = []cgFile{{"", "memory.max", "67108864"}, {"", "cpu.max", "50000 100000"}, {"", "cpu.weight", cpuWeight512}}
+		}
+		for _, w := range want {
 			if got := hostCgroupFile(t, cg, w.ctrl, w.file); got != w.want {
 				t.Errorf("%s/%s%s: want %s, got %q", w.ctrl, cg, w.file, w.want, got)
 			}
@@ -618,7 +634,11 @@ func TestContainerd(t *testing.T) {
 		cg := "/" + tag + "/custom/" + id
 		c.ok(t, c.runArgs(id, []string{"-d", "--cgroup", cg}, "sleep", "1000")...)
 		pid := c.waitTask(t, id, "RUNNING")
-		for _, ctrl := range []string{"memory", "pids", "cpu", "freezer"} {
+		ctrls := []string{"memory", "pids", "cpu", "freezer"}
+		if cgroupV2() {
+			ctrls = []string{""}
+		}
+		for _, ctrl := range ctrls {
 			procs := hostCgroupFile(t, cg, ctrl, "cgroup.procs")
 			if !contains(strings.Fields(procs), strconv.Itoa(pid)) {
 				t.Errorf("%s cgroup %s: want pid %d in cgroup.procs, got %q", ctrl, cg, pid, procs)

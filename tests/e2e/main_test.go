@@ -261,6 +261,39 @@ func unmountUnder(dir string) []string {
 
 // cgroupDirs lists, for every hierarchy, the directory for the cgroup path
 // p ("/hulle2e123/x") that exists.
+// cgroupV2 says whether /sys/fs/cgroup is the unified hierarchy alone (a
+// cgroup v2 host, such as the VM of tests/vm), where the tests expect v2
+// files.
+func cgroupV2() bool {
+	_, err := os.Stat("/sys/fs/cgroup/cgroup.controllers")
+	return err == nil
+}
+
+// systemdCgroups says whether the engines use their systemd cgroup
+// drivers here, as they do by default on a cgroup v2 host with systemd as
+// PID 1 (the VM of tests/vm); elsewhere they use cgroupfs.
+func systemdCgroups() bool {
+	_, err := os.Stat("/run/systemd/system")
+	return err == nil && cgroupV2()
+}
+
+// cgroupFilePath is file of cgroup cg in a v1 controller's hierarchy, or
+// on a cgroup v2 host in the one hierarchy (controller is ignored).
+func cgroupFilePath(cg, controller, file string) string {
+	if cgroupV2() {
+		controller = ""
+	}
+	return filepath.Join("/sys/fs/cgroup", controller, cg, file)
+}
+
+// cgFile is a cgroup file a test reads and what it must hold.
+type cgFile struct{ ctrl, file, want string }
+
+// cpuWeight512 is cpu.shares 512 as a cgroup v2 weight, by the
+// opencontainers/cgroups formula that fits 2, 1024 and 262144 to 1, 100
+// and 10000.
+const cpuWeight512 = "59"
+
 func cgroupDirs(p string) []string {
 	var out []string
 	for _, root := range sysproc.CgroupMountPoints() {

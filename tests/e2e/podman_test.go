@@ -23,11 +23,14 @@ const podImage = "localhost/hull-e2e/busybox:latest"
 // containers.conf, storage.conf and registries.conf through
 // CONTAINERS_CONF, CONTAINERS_STORAGE_CONF and CONTAINERS_REGISTRIES_CONF;
 // graph root, run root, tmp dir, events log, CNI config and file locks all
-// under dir. Containers get the cgroup parent /<tag> (cgroupfs manager).
+// under dir. Containers get the cgroup parent /<tag> (cgroupfs manager),
+// or with the systemd manager (see systemdCgroups) the slice <tag>.slice.
 type podmanEnv struct {
 	dir      string
 	env      []string
 	cgParent string
+	// cgDir is cgParent's path in the cgroup hierarchies.
+	cgDir string
 	// Global paths podman writes to whatever its configuration says (the
 	// blob-info cache, shm locks...): what is new there is removed.
 	before map[string]map[string]bool
@@ -43,7 +46,11 @@ func startPodman(t *testing.T) *podmanEnv {
 	t.Helper()
 	need(t, "podman", "conmon", "catatonit")
 	dir := filepath.Join(workDir, "podman")
-	p := &podmanEnv{dir: dir, cgParent: "/" + tag, before: map[string]map[string]bool{}}
+	p := &podmanEnv{dir: dir, cgParent: "/" + tag, cgDir: "/" + tag, before: map[string]map[string]bool{}}
+	manager := "cgroupfs"
+	if systemdCgroups() {
+		manager, p.cgParent, p.cgDir = "systemd", tag+".slice", "/"+tag+".slice"
+	}
 	for _, g := range podmanGlobals {
 		m, ok := listTree(g)
 		if !ok {
@@ -69,7 +76,7 @@ netns = "none"
 log_driver = "k8s-file"
 
 [engine]
-cgroup_manager = "cgroupfs"
+cgroup_manager = %q
 events_logger = "file"
 events_logfile_path = %q
 tmp_dir = %q
@@ -93,7 +100,7 @@ hull = [%q]
 network_backend = "cni"
 cni_plugin_dirs = ["/usr/lib/cni"]
 network_config_dir = %q
-`, filepath.Join(dir, "events.log"), filepath.Join(dir, "tmp"), filepath.Join(dir, "storage", "libpod"),
+`, manager, filepath.Join(dir, "events.log"), filepath.Join(dir, "tmp"), filepath.Join(dir, "storage", "libpod"),
 		filepath.Join(dir, "storage", "volumes"), hullBin, filepath.Join(dir, "cni"))
 	storage := fmt.Sprintf("[storage]\ndriver = \"overlay\"\ngraphroot = %q\nrunroot = %q\n",
 		filepath.Join(dir, "storage"), filepath.Join(dir, "run"))
@@ -116,9 +123,9 @@ network_config_dir = %q
 		"NOTIFY_SOCKET=",
 	}
 
-	if r := p.podman("info", "--format", "{{.Host.OCIRuntime.Name}} {{.Host.OCIRuntime.Path}} {{.Store.GraphRoot}}"); r.Code != 0 ||
-		strings.TrimSpace(r.Stdout) != "hull "+hullBin+" "+filepath.Join(dir, "storage") {
-		t.Fatalf("podman info: want runtime hull at %s and graph root in %s:\n%s", hullBin, dir, r)
+	if r := p.podman("info", "--format", "{{.Host.OCIRuntime.Name}} {{.Host.OCIRuntime.Path}} {{.Store.GraphRoot}} {{.Host.CgroupManager}}"); r.Code != 0 ||
+		strings.TrimSpace(r.Stdout) != "hull "+hullBin+" "+filepath.Join(dir, "storage")+" "+manager {
+		t.Fatalf("podman info: want runtime hull at %s, graph root in %s and the %s cgroup manager:\n%s", hullBin, dir, manager, r)
 	}
 	tarball, err := rootfsTar()
 	if err != nil {
@@ -207,8 +214,12 @@ func (p *podmanEnv) waitState(t *testing.T, name, want string) {
 
 // cgroupOf returns the v1 cgroup path of pid for controller.
 func cgroupOf(pid int, controller string) string {
+	v2 := cgroupV2()
 	for _, l := range strings.Split(readTrim(fmt.Sprintf("/proc/%d/cgroup", pid)), "\n") {
 		f := strings.SplitN(l, ":", 3)
+		if len(f) == 3 && v2 && f[0] == "0" {
+			return f[2]
+		}
 		if len(f) == 3 {
 			for _, c := range strings.Split(f[1], ",") {
 				if c == controller {
@@ -231,7 +242,12 @@ func (p *podmanEnv) stop(t *testing.T) {
 	left = append(left, killProcs(func(pr sysproc.Proc, args string) bool {
 		return strings.Contains(args, p.dir)
 	})...)
-	for _, d := range cgroupDirs(p.cgParent) {
+	if systemdCgroups() {
+		// The slice that podman's scopes made; stopping it stops what is
+		// left in it.
+		runCmd(cmdOpts{}, "systemctl", "stop", p.cgParent)
+	}
+	for _, d := range cgroupDirs(p.cgDir) {
 		for _, l := range removeCgroupTree(d) {
 			// A container's own cgroup (libpod-<id>) or a process is a leak.
 			// podman keeps the parent, conmon's cgroup and, in the
@@ -411,8 +427,12 @@ func TestPodman(t *testing.T) {
 		t.Run("pause-unpause", func(t *testing.T) {
 			p.ok(t, "pause", name)
 			p.waitState(t, name, "paused")
-			if st := readTrim(filepath.Join("/sys/fs/cgroup/freezer", cgroupOf(pid, "freezer"), "freezer.state")); st != "FROZEN" {
-				t.Errorf("freezer.state: want FROZEN, got %q", st)
+			w := cgFile{"freezer", "freezer.state", "FROZEN"}
+			if cgroupV2() {
+				w = cgFile{"", "cgroup.freeze", "1"}
+			}
+			if st := readTrim(cgroupFilePath(cgroupOf(pid, w.ctrl), w.ctrl, w.file)); st != w.want {
+				t.Errorf("%s: want %s, got %q", w.file, w.want, st)
 			}
 			p.ok(t, "unpause", name)
 			p.waitState(t, name, "running")
@@ -428,11 +448,14 @@ func TestPodman(t *testing.T) {
 			if r.Code != 0 {
 				t.Fatalf("podman update:\n%s", r)
 			}
-			if got := readTrim(filepath.Join("/sys/fs/cgroup/memory", cgroupOf(pid, "memory"), "memory.limit_in_bytes")); got != "100663296" {
-				t.Errorf("memory.limit_in_bytes after update: want 100663296, got %q", got)
+			want := []cgFile{{"memory", "memory.limit_in_bytes", "100663296"}, {"cpu", "cpu.cfs_quota_us", "75000"}}
+			if cgroupV2() {
+				want = []cgFile{{"", "memory.max", "100663296"}, {"", "cpu.max", "75000 100000"}}
 			}
-			if got := readTrim(filepath.Join("/sys/fs/cgroup/cpu", cgroupOf(pid, "cpu"), "cpu.cfs_quota_us")); got != "75000" {
-				t.Errorf("cpu.cfs_quota_us after update: want 75000, got %q", got)
+			for _, w := range want {
+				if got := readTrim(cgroupFilePath(cgroupOf(pid, w.ctrl), w.ctrl, w.file)); got != w.want {
+					t.Errorf("%s after update: want %s, got %q", w.file, w.want, got)
+				}
 			}
 		})
 		t.Run("restart", func(t *testing.T) {
@@ -487,17 +510,21 @@ func TestPodman(t *testing.T) {
 		name := newName(t)
 		p.ok(t, "run", "-d", "--name", name, "--memory", "64m", "--cpus", "0.5", "--pids-limit", "42", podImage, "sleep", "1000")
 		pid, _ := strconv.Atoi(p.inspect(t, name, "{{.State.Pid}}"))
-		for _, w := range []struct{ ctrl, file, want string }{
+		want := []cgFile{
 			{"memory", "memory.limit_in_bytes", "67108864"},
 			{"cpu", "cpu.cfs_quota_us", "50000"},
 			{"cpu", "cpu.cfs_period_us", "100000"},
 			{"pids", "pids.max", "42"},
-		} {
+		}
+		if cgroupV2() {
+			want = []cgFile{{"", "memory.max", "67108864"}, {"", "cpu.max", "50000 100000"}, {"", "pids.max", "42"}}
+		}
+		for _, w := range want {
 			cg := cgroupOf(pid, w.ctrl)
-			if !strings.HasPrefix(cg, p.cgParent+"/") {
-				t.Errorf("%s cgroup of the container: want under %s, got %q", w.ctrl, p.cgParent, cg)
+			if !strings.HasPrefix(cg, p.cgDir+"/") {
+				t.Errorf("%s cgroup of the container: want under %s, got %q", w.ctrl, p.cgDir, cg)
 			}
-			if got := readTrim(filepath.Join("/sys/fs/cgroup", w.ctrl, cg, w.file)); got != w.want {
+			if got := readTrim(cgroupFilePath(cg, w.ctrl, w.file)); got != w.want {
 				t.Errorf("%s%s/%s: want %s, got %q", w.ctrl, cg, w.file, w.want, got)
 			}
 		}
@@ -607,10 +634,15 @@ func TestPodman(t *testing.T) {
 
 	t.Run("cgroupns-private", func(t *testing.T) {
 		name := newName(t)
-		r := p.ok(t, "run", "--rm", "--name", name, "--cgroupns", "private", podImage, "sh", "-c", "readlink /proc/self/ns/cgroup; grep memory /proc/self/cgroup")
+		// The memory hierarchy's line on v1, the one line (0::) on v2.
+		line := "memory"
+		if cgroupV2() {
+			line = "0::"
+		}
+		r := p.ok(t, "run", "--rm", "--name", name, "--cgroupns", "private", podImage, "sh", "-c", "readlink /proc/self/ns/cgroup; grep "+line+" /proc/self/cgroup")
 		f := strings.Fields(r.Stdout)
 		if len(f) != 2 || f[0] == hostNS("cgroup") || !strings.HasSuffix(f[1], ":/") {
-			t.Errorf("--cgroupns private: want a new cgroup namespace rooted at the container's cgroup (memory:/):\n%s", r)
+			t.Errorf("--cgroupns private: want a new cgroup namespace rooted at the container's cgroup (%s:/):\n%s", line, r)
 		}
 	})
 
@@ -802,6 +834,19 @@ func (p *podmanEnv) sdnotify(t *testing.T, mode string, flags []string, argv ...
 // containers, which have none.
 func buildNotifyHelper(t *testing.T, dir string) string {
 	t.Helper()
+	// Where there is no Go (the VM of tests/vm), the integration suite's
+	// sender, which does the same, comes prebuilt.
+	if pre := os.Getenv("HULL_TESTDATA_BIN"); pre != "" {
+		bin := filepath.Join(dir, "notify")
+		data, err := os.ReadFile(filepath.Join(pre, "sdnotify"))
+		if err == nil {
+			err = os.WriteFile(bin, data, 0o755)
+		}
+		if err != nil {
+			t.Fatalf("notify helper from HULL_TESTDATA_BIN: %v", err)
+		}
+		return bin
+	}
 	src := filepath.Join(dir, "notify-helper")
 	if err := os.MkdirAll(src, 0o755); err != nil {
 		t.Fatal(err)
