@@ -148,6 +148,11 @@ func TestTerminalBackground(t *testing.T) {
 	timer := time.AfterFunc(15*time.Second, func() { _ = cmd.Process.Kill() })
 	werr := reaper.Wait(cmd)
 	timer.Stop()
+	if werr == nil {
+		// The shell has exited; its last line may still be on its way
+		// through the pty to the reader.
+		out.waitFor(t, "hull-exit:")
+	}
 	if werr != nil || !strings.Contains(out.String(), "hull-exit:0") {
 		// hull may still spin: its own cleanup is the harness's.
 		t.Fatalf("background hull run did not finish with status 0 within 15s (%v):\n%q", werr, out.String())
