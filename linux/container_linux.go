@@ -139,7 +139,10 @@ func (c *Container) Bundle() string {
 // lockState takes the container's lock and reloads its state, which may
 // have changed while another hull held the lock. A container deleted in
 // the meantime is "does not exist".
-func (c *Container) lockState() error {
+func (c *Container) lockState() error { return c.lockStateWith(c.load) }
+
+// lockStateWith is lockState reading the state with load.
+func (c *Container) lockStateWith(load func() error) error {
 	lk, err := acquireLock(c.l.dir(), false)
 	made := false
 	if errors.Is(err, errNoLockFile) {
@@ -155,7 +158,7 @@ func (c *Container) lockState() error {
 		return fmt.Errorf("container %q: %w", c.l.id, err)
 	}
 	c.lock = lk
-	if err := c.load(); err != nil {
+	if err := load(); err != nil {
 		if made && errors.Is(err, libcontainer.ErrNotExist) {
 			_ = c.l.removeDir()
 		}

@@ -63,6 +63,24 @@ func readStateFile(l layout) (*stateFile, error) {
 	return &sf, nil
 }
 
+// loadStateFile is load from state.json's few fields: nil without a
+// state file (the intent record alone, kept in c.in).
+func (c *Container) loadStateFile() (*stateFile, error) {
+	sf, err := readStateFile(c.l)
+	if err != nil {
+		return nil, err
+	}
+	in, err := c.l.readIntent()
+	if err != nil {
+		return nil, err
+	}
+	if sf == nil && in == nil {
+		return nil, c.notExist()
+	}
+	c.in = in
+	return sf, nil
+}
+
 // status is libcontainer's Container.Status for a loaded container
 // (refreshState): paused when its cgroup is frozen, stopped when its
 // init is gone (another process with its pid, a zombie), created while
@@ -120,18 +138,10 @@ func Query(root, id string) (*State, error) {
 
 // query reads the container's state afresh from disk.
 func (c *Container) query() (*State, error) {
-	sf, err := readStateFile(c.l)
+	sf, err := c.loadStateFile()
 	if err != nil {
 		return nil, err
 	}
-	in, err := c.l.readIntent()
-	if err != nil {
-		return nil, err
-	}
-	if sf == nil && in == nil {
-		return nil, c.notExist()
-	}
-	c.in = in
 	if sf == nil {
 		return c.halfState(), nil
 	}

@@ -11,8 +11,14 @@ func startCommand(g *globalOptions) *cli.Command {
 		Name:      "start",
 		Usage:     "start the process of a created container",
 		ArgsUsage: "<container-id>",
-		Action: onContainer(g, func(c *cli.Context, ct *linux.Container) error {
-			return ct.Start(linux.NewNotifySocket(g.root, ct.ID()))
-		}),
+		Action: func(c *cli.Context) error {
+			id, err := containerID(c)
+			if err != nil {
+				return err
+			}
+			// StartByID reads the state file without building
+			// libcontainer's container (see linux.Query).
+			return linux.StartByID(g.root, id, g.timings)
+		},
 	}
 }
