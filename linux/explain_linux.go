@@ -39,6 +39,13 @@ func ExplainStartError(err error, b *spec.Bundle) error {
 	}
 	m := mountErrRE().FindStringSubmatch(startMessage(err))
 	if m == nil {
+		// Not one of config.json's mounts: the read-only and masked
+		// paths are bind mounts too ("can't make /proc/bus read-only").
+		if unbindableRootfs(b) && strings.HasSuffix(startMessage(err), ": "+unix.EINVAL.Error()) {
+			fe := &spec.FieldError{File: b.ConfigPath, Path: "linux.rootfsPropagation", Value: b.Spec.Linux.RootfsPropagation,
+				Msg: "the kernel refused a bind mount under an unbindable root filesystem; use private, rprivate, slave or shared"}
+			return fmt.Errorf("%w; %s", err, fe.Error())
+		}
 		return err
 	}
 	dest := m[1]
@@ -56,7 +63,7 @@ func ExplainStartError(err error, b *spec.Bundle) error {
 	// errno is only at the end of the message.
 	msg := startMessage(err)
 	has := func(e unix.Errno) bool { return errors.Is(err, e) || strings.HasSuffix(msg, ": "+e.Error()) }
-	if has(unix.EINVAL) && b.Spec.Linux != nil && strings.HasSuffix(b.Spec.Linux.RootfsPropagation, "unbindable") {
+	if has(unix.EINVAL) && unbindableRootfs(b) {
 		// An unbindable rootfs makes every bind of a tree under it fail
 		// with EINVAL, whichever mount comes first (mount(2)); the
 		// mount named is not the one to change.
@@ -109,4 +116,11 @@ func explainSysctl(err error, b *spec.Bundle) error {
 	}
 	fe := &spec.FieldError{File: b.ConfigPath, Path: spec.Path("linux.sysctl", key), Value: val, Msg: msg}
 	return fmt.Errorf("%w; %s", err, fe.Error())
+}
+
+// unbindableRootfs: with "unbindable" or "runbindable", no tree under the
+// rootfs can be bind mounted (mount(2): EINVAL), whichever mount the
+// runtime happens to make first.
+func unbindableRootfs(b *spec.Bundle) bool {
+	return b.Spec.Linux != nil && strings.HasSuffix(b.Spec.Linux.RootfsPropagation, "unbindable")
 }

@@ -223,7 +223,17 @@ func TestExplainStartError(t *testing.T) {
 	if got != want {
 		t.Errorf("ExplainStartError with an unbindable rootfs:\n got %s\nwant %s", got, want)
 	}
+	// A read-only path fails the same way, outside config.json's mounts.
+	ro := errors.New(`unable to start container process: error during container init: can't make "/proc/bus" read-only: mount src=/proc/bus, dst=/proc/bus, flags=MS_BIND|MS_REC: invalid argument`)
+	got = ExplainStartError(ro, b).Error()
+	want = ro.Error() + `; /b/config.json: linux.rootfsPropagation: "runbindable": the kernel refused a bind mount under an unbindable root filesystem; use private, rprivate, slave or shared`
+	if got != want {
+		t.Errorf("ExplainStartError of a read-only path with an unbindable rootfs:\n got %s\nwant %s", got, want)
+	}
 	b.Spec.Linux.RootfsPropagation = ""
+	if ExplainStartError(ro, b) != ro {
+		t.Error("an EINVAL outside the mounts was changed without an unbindable rootfs")
+	}
 	other := errors.New("unable to start container process: exec: permission denied")
 	if ExplainStartError(other, b) != other {
 		t.Error("an error about no mount was changed")

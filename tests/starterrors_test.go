@@ -60,7 +60,7 @@ func TestUnbindableRootfs(t *testing.T) {
 	id := h.id()
 	b := h.bundle([]string{"true"}, func(s *specs.Spec) { s.Linux.RootfsPropagation = "runbindable" })
 	r := h.fail("run", "--bundle", b, id)
-	if want := `config.json: linux.rootfsPropagation: "runbindable": the kernel refused to mount `; !strings.Contains(r.Stderr, want) || strings.Count(r.Stderr, "\n") != 1 {
+	if want := `config.json: linux.rootfsPropagation: "runbindable": the kernel refused `; !strings.Contains(r.Stderr, want) || strings.Count(r.Stderr, "\n") != 1 {
 		t.Errorf("want one line with %q:\n%s", want, r)
 	}
 	h.assertClean(id)
