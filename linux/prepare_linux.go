@@ -145,6 +145,7 @@ var checks = []check{
 	{"intel-rdt", kindHost, checkIntelRdt},
 	{"idmapped-mounts", kindHost, checkIdmappedMounts},
 	{"cgroup-controllers", kindHost, checkCgroupControllers},
+	{"cgroup-v1-only", kindHost, checkCgroupV1Only},
 	{"cpuset-online", kindHost, checkCpusetOnline},
 	{"cgroup-driver", kindHost, func(r *prepared) { r.error(cgroupDriverCheck(r.o.SystemdCgroup)) }},
 	{"rootfs", kindRootfs, checkRootfs},

@@ -60,6 +60,7 @@ func (ct *Container) Update(source string, r *specs.LinuxResources, l3CacheSchem
 	for _, fe := range u.Ignored {
 		logrus.Warn(fe)
 	}
+	warnCgroupV1Only(source, r)
 	status, err := c.Status()
 	if err != nil {
 		return fmt.Errorf("update container %q: %w", c.ID(), err)

@@ -31,8 +31,12 @@ func TestFlagsAfterContainerID(t *testing.T) {
 		if got := cgroupFile(t, pid, "pids", "pids.max"); got != "57" {
 			t.Errorf("pids.max %s after update ID --pids-limit 57, want 57", got)
 		}
-		if got := cgroupFile(t, pid, "memory", "memory.limit_in_bytes"); got != "67108864" {
-			t.Errorf("memory.limit_in_bytes %s after update ID --memory=64M, want 67108864", got)
+		limit := "memory.limit_in_bytes"
+		if cgroupV2() {
+			limit = "memory.max"
+		}
+		if got := cgroupFile(t, pid, "memory", limit); got != "67108864" {
+			t.Errorf("%s %s after update ID --memory=64M, want 67108864", limit, got)
 		}
 	})
 	t.Run("events", func(t *testing.T) {

@@ -34,6 +34,9 @@ func TestSliceFlagsKeepCommas(t *testing.T) {
 	t.Run("cgroup", func(t *testing.T) {
 		// "cpu,cpuacct:sub" names two controllers: the comma inside a
 		// value is exec's to read, not the flag parser's.
+		if cgroupV2() {
+			t.Skip("controller lists in --cgroup are cgroup v1's; on v2 exec takes one path (tests/cgroupv2_*_test.go)")
+		}
 		for c, name := range map[string]string{"memory": "hullsub-mem", "cpu": "hullsub-cpu", "cpuacct": "hullsub-cpu"} {
 			sub := filepath.Join(cgroupDir(t, initPid, c), name)
 			if err := os.Mkdir(sub, 0o755); err != nil {

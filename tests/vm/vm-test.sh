@@ -41,9 +41,12 @@ t=$(now)
 for helper in sdnotify clocks; do
 	CGO_ENABLED=0 "$GO" build -o "$bin/testdata/$helper" "./tests/testdata/$helper"
 done
+# The reference runc (tests/parity_test.go and the other side-by-side
+# tests) is built here and shared read-only at the same path.
+runc_ref=$(./scripts/install-runc-ref.sh)
 # The guest runs each part in its package directory, as go test does, and
 # writes test2json-framed output for this side's `go tool test2json`.
-script="export HULL_BINARY=$hull HULL_TESTDATA_BIN=$bin/testdata"
+script="export HULL_BINARY=$hull HULL_TESTDATA_BIN=$bin/testdata HULL_RUNC_REF=$runc_ref"
 # pkg and tags of a part.
 declare -A pkgs=([integration]=tests [e2e]=tests/e2e) tagsof=([integration]=$TAGS [e2e]=e2e,$TAGS)
 for part in $parts; do
@@ -66,7 +69,7 @@ times+=("image: $(took "$t")")
 t=$(now)
 set +e
 # shellcheck disable=SC2086 # HULLVM_FLAGS is a list of flags
-"$bin/hullvm" run -share "$repo:ro" -share "$out" -timeout "$timeout" -console "$out/console.log" ${HULLVM_FLAGS:-} "$script"
+"$bin/hullvm" run -share "$repo:ro" -share "$(dirname "$runc_ref"):ro" -share "$out" -timeout "$timeout" -console "$out/console.log" ${HULLVM_FLAGS:-} "$script"
 vmcode=$?
 set -e
 times+=("boot, suites and power-off: $(took "$t")")
