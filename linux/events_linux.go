@@ -17,12 +17,14 @@ func Stats(c *libcontainer.Container) (*types.Stats, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stats of container %q: %w", c.ID(), err)
 	}
-	return statsFrom(ls, cgroups.IsCgroup2UnifiedMode()), nil
+	return statsFrom(ls), nil
 }
 
-// statsFrom converts libcontainer's stats to runc's; unified says the
-// host runs cgroup v2 only, where swap is accounted on its own.
-func statsFrom(ls *libcontainer.Stats, unified bool) *types.Stats {
+// statsFrom converts libcontainer's stats to runc's. Swap is
+// memory+swap on cgroup v2 too, as runc reports it (libcontainer's
+// SwapUsage; v2's swap alone is SwapOnlyUsage), so that one field keeps
+// one meaning on every host.
+func statsFrom(ls *libcontainer.Stats) *types.Stats {
 	s := &types.Stats{NetworkInterfaces: ls.Interfaces}
 	cg := ls.CgroupStats
 	if cg == nil {
@@ -62,10 +64,6 @@ func statsFrom(ls *libcontainer.Stats, unified bool) *types.Stats {
 		KernelTCP: memoryEntry(m.KernelTCPUsage),
 		Raw:       m.Stats,
 		PSI:       m.PSI,
-	}
-	// cgroup v2 accounts swap alone; v1's memsw counts memory+swap.
-	if unified {
-		s.Memory.Swap = memoryEntry(m.SwapOnlyUsage)
 	}
 	s.Pids = types.Pids{Current: cg.PidsStats.Current, Limit: cg.PidsStats.Limit}
 	b := cg.BlkioStats

@@ -35,41 +35,34 @@ func TestStatsFrom(t *testing.T) {
 		},
 		HugetlbStats: map[string]cgroups.HugetlbStats{"2MB": {Usage: 1, MaxUsage: 2, Failcnt: 3}},
 	}
-	for _, tc := range []struct {
-		name    string
-		unified bool
-		swap    uint64
-	}{
-		{"cgroup v1", false, 150},
-		{"cgroup v2", true, 50},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			s := statsFrom(&libcontainer.Stats{Interfaces: iface, CgroupStats: full}, tc.unified)
-			for _, c := range []struct {
-				what      string
-				got, want any
-			}{
-				{"interfaces", s.NetworkInterfaces, iface},
-				{"cpu usage", s.CPU.Usage, types.CpuUsage{Total: 10, Percpu: []uint64{4, 6}, Kernel: 3, User: 7}},
-				{"cpu throttling", s.CPU.Throttling, types.Throttling{Periods: 5, ThrottledPeriods: 2, ThrottledTime: 9}},
-				{"cpuset", s.CPUSet.CPUs, []uint16{0, 1}},
-				{"memory cache", s.Memory.Cache, uint64(11)},
-				{"memory usage", s.Memory.Usage, types.MemoryEntry{Usage: 100, Max: 200, Failcnt: 7, Limit: 300}},
-				{"swap usage", s.Memory.Swap.Usage, tc.swap},
-				{"memory raw", s.Memory.Raw, map[string]uint64{"rss": 1}},
-				{"pids", s.Pids, types.Pids{Current: 4, Limit: 10}},
-				{"blkio bytes", s.Blkio.IoServiceBytesRecursive, []types.BlkioEntry{{Major: 8, Minor: 0, Op: "Read", Value: 4096}}},
-				{"blkio empty stays null", s.Blkio.IoServicedRecursive, []types.BlkioEntry(nil)},
-				{"hugetlb", s.Hugetlb, map[string]types.Hugetlb{"2MB": {Usage: 1, Max: 2, Failcnt: 3}}},
-			} {
-				if !reflect.DeepEqual(c.got, c.want) {
-					t.Errorf("%s: got %+v, want %+v", c.what, c.got, c.want)
-				}
+	t.Run("cgroup stats", func(t *testing.T) {
+		s := statsFrom(&libcontainer.Stats{Interfaces: iface, CgroupStats: full})
+		for _, c := range []struct {
+			what      string
+			got, want any
+		}{
+			{"interfaces", s.NetworkInterfaces, iface},
+			{"cpu usage", s.CPU.Usage, types.CpuUsage{Total: 10, Percpu: []uint64{4, 6}, Kernel: 3, User: 7}},
+			{"cpu throttling", s.CPU.Throttling, types.Throttling{Periods: 5, ThrottledPeriods: 2, ThrottledTime: 9}},
+			{"cpuset", s.CPUSet.CPUs, []uint16{0, 1}},
+			{"memory cache", s.Memory.Cache, uint64(11)},
+			{"memory usage", s.Memory.Usage, types.MemoryEntry{Usage: 100, Max: 200, Failcnt: 7, Limit: 300}},
+			// memory+swap on v2 too (libcontainer makes it so there),
+			// as runc reports it: swap alone would break v1's meaning.
+			{"swap usage", s.Memory.Swap.Usage, uint64(150)},
+			{"memory raw", s.Memory.Raw, map[string]uint64{"rss": 1}},
+			{"pids", s.Pids, types.Pids{Current: 4, Limit: 10}},
+			{"blkio bytes", s.Blkio.IoServiceBytesRecursive, []types.BlkioEntry{{Major: 8, Minor: 0, Op: "Read", Value: 4096}}},
+			{"blkio empty stays null", s.Blkio.IoServicedRecursive, []types.BlkioEntry(nil)},
+			{"hugetlb", s.Hugetlb, map[string]types.Hugetlb{"2MB": {Usage: 1, Max: 2, Failcnt: 3}}},
+		} {
+			if !reflect.DeepEqual(c.got, c.want) {
+				t.Errorf("%s: got %+v, want %+v", c.what, c.got, c.want)
 			}
-		})
-	}
+		}
+	})
 	t.Run("no cgroup stats", func(t *testing.T) {
-		s := statsFrom(&libcontainer.Stats{Interfaces: iface}, false)
+		s := statsFrom(&libcontainer.Stats{Interfaces: iface})
 		if !reflect.DeepEqual(s, &types.Stats{NetworkInterfaces: iface}) {
 			t.Errorf("statsFrom without cgroup stats = %+v, want the interfaces only", s)
 		}

@@ -497,10 +497,10 @@ func TestCheckpointRestoreRoundTrip(t *testing.T) {
 	}
 	waitCount := func(min int) int {
 		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
+		deadline := time.Now().Add(waitLimit)
 		for count() < min {
 			if time.Now().After(deadline) {
-				t.Fatalf("count %d after 10s, want at least %d", count(), min)
+				t.Fatalf("count %d after %v, want at least %d", count(), waitLimit, min)
 			}
 			time.Sleep(50 * time.Millisecond)
 		}

@@ -125,10 +125,10 @@ func (pr *ptyReader) String() string {
 
 func (pr *ptyReader) waitFor(t *testing.T, s string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(waitLimit)
 	for !strings.Contains(pr.String(), s) {
 		if time.Now().After(deadline) {
-			t.Fatalf("terminal output lacks %q after 10s:\n%q", s, pr.String())
+			t.Fatalf("terminal output lacks %q after %v:\n%q", s, waitLimit, pr.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

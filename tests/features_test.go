@@ -1099,7 +1099,7 @@ func TestFeaturesNetDevices(t *testing.T) {
 	// physical device would return to the host instead. Namespace
 	// teardown is asynchronous (cleanup_net), so poll.
 	var left []string
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(waitLimit); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		left = nil
 		for _, d := range []string{dev, "ctr0", peer} {
 			if fileExists("/sys/class/net/" + d) {

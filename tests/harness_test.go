@@ -25,6 +25,12 @@ import (
 // is killed and reported with whatever it printed.
 const cmdTimeout = 30 * time.Second
 
+// waitLimit bounds a test's wait for something that must happen (a
+// status, a file, a handler). It is generous because the suites also run
+// in a software-emulated VM (make vm-test) on a loaded 2-core machine,
+// where a start can take seconds; a passing test never waits it out.
+const waitLimit = 30 * time.Second
+
 var (
 	// hullBin is the absolute path of the hull binary under test.
 	hullBin string
@@ -452,14 +458,14 @@ func (h *H) state(id string) containerState {
 // waitStatus polls `hull state` until status is want.
 func (h *H) waitStatus(id, want string) containerState {
 	h.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(waitLimit)
 	for {
 		st := h.state(id)
 		if st.Status == want {
 			return st
 		}
 		if time.Now().After(deadline) {
-			h.t.Fatalf("container %s: status %q after 10s, want %q", id, st.Status, want)
+			h.t.Fatalf("container %s: status %q after %v, want %q", id, st.Status, waitLimit, want)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -776,7 +782,7 @@ func mustContain(t *testing.T, what, s string, wants ...string) {
 // seen.
 func waitExecuted(pid int, argv0 string) []string {
 	var got []string
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(waitLimit); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if got = sysproc.Cmdline(pid); len(got) > 0 && got[0] == argv0 {
 			break
 		}

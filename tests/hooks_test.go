@@ -51,7 +51,7 @@ func TestHooks(t *testing.T) {
 	h.ok("start", id)
 	h.waitStatus(id, "running")
 	var got []string
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(waitLimit); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if got = lines(string(readFile(t, log))); contains(got, "process") {
 			break
 		}

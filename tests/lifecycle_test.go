@@ -187,7 +187,7 @@ func TestRunSignalledFromOutside(t *testing.T) {
 // waitRunning polls state without failing the test (it runs while another
 // command is in flight); it returns a description of the problem, or "".
 func waitRunning(h *H, id string) string {
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(waitLimit)
 	var last result
 	for time.Now().Before(deadline) {
 		last = h.hull("state", id)
@@ -311,10 +311,10 @@ func TestKillSignals(t *testing.T) {
 
 func waitFile(t *testing.T, p string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(waitLimit)
 	for !fileExists(p) {
 		if time.Now().After(deadline) {
-			t.Fatalf("%s did not appear within 10s", p)
+			t.Fatalf("%s did not appear within %v", p, waitLimit)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -363,7 +363,7 @@ func TestKillAll(t *testing.T) {
 			}
 			h.ok("run", "-d", "--bundle", h.bundle([]string{"sh", "-c", "sleep 1000 & sleep 1001 & wait"}, mods...), id)
 			var pids []int
-			deadline := time.Now().Add(10 * time.Second)
+			deadline := time.Now().Add(waitLimit)
 			for len(pids) < 3 && time.Now().Before(deadline) {
 				time.Sleep(50 * time.Millisecond)
 				pids = cgroupPids(id)
@@ -372,7 +372,7 @@ func TestKillAll(t *testing.T) {
 				t.Fatalf("container has %d processes %v in its cgroups, want sh and two sleeps", len(pids), pids)
 			}
 			h.ok("kill", "--all", id, "KILL")
-			deadline = time.Now().Add(10 * time.Second)
+			deadline = time.Now().Add(waitLimit)
 			for {
 				var live []int
 				for _, p := range pids {
@@ -384,7 +384,7 @@ func TestKillAll(t *testing.T) {
 					break
 				}
 				if time.Now().After(deadline) {
-					t.Fatalf("kill --all KILL: processes %v still alive after 10s", live)
+					t.Fatalf("kill --all KILL: processes %v still alive after %v", live, waitLimit)
 				}
 				time.Sleep(50 * time.Millisecond)
 			}

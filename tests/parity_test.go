@@ -527,9 +527,9 @@ func runStep(t *testing.T, sd *side, st step) stepResult {
 	return stepResult{res: runCmd(t, sd.dir, o, name, args...)}
 }
 
-// waitSideStatus polls `state` until the container has status want (5 s).
+// waitSideStatus polls `state` until the container has status want (waitLimit).
 func waitSideStatus(t *testing.T, sd *side, want string) {
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(waitLimit)
 	var last result
 	for time.Now().Before(deadline) {
 		last = runCmd(t, sd.dir, cmdOpts{}, sd.bin, "--root", sd.root, "state", sd.id)
@@ -543,9 +543,9 @@ func waitSideStatus(t *testing.T, sd *side, want string) {
 }
 
 // waitCaught polls until the container's process has a handler for sig
-// (SigCgt in /proc/PID/status) (5 s).
+// (SigCgt in /proc/PID/status) (waitLimit).
 func waitCaught(t *testing.T, sd *side, sig syscall.Signal) {
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(waitLimit)
 	for time.Now().Before(deadline) {
 		out, err := exec.Command(sd.bin, "--root", sd.root, "state", sd.id).Output()
 		var st containerState
@@ -561,14 +561,14 @@ func waitCaught(t *testing.T, sd *side, sig syscall.Signal) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Errorf("%s: the container's process has no handler for %v after 5s", sd.name, sig)
+	t.Errorf("%s: the container's process has no handler for %v after %v", sd.name, sig, waitLimit)
 }
 
 // waitExecd polls until the container's process is no longer the
 // runtime's init (its argv[0] is the runtime's binary; its /proc/PID/exe
-// may be a sealed copy of it) (5 s).
+// may be a sealed copy of it) (waitLimit).
 func waitExecd(t *testing.T, sd *side) {
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(waitLimit)
 	var args []string
 	for time.Now().Before(deadline) {
 		out, err := exec.Command(sd.bin, "--root", sd.root, "state", sd.id).Output()
@@ -581,7 +581,7 @@ func waitExecd(t *testing.T, sd *side) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Errorf("%s: the container's process is still %q after 5s", sd.name, args)
+	t.Errorf("%s: the container's process is still %q after %v", sd.name, args, waitLimit)
 }
 
 // runWithTTY runs the command with a new pty as stdin and controlling
@@ -961,7 +961,7 @@ func pidFileIsProcess(name, comm string) func(*side) string {
 		}
 		// A detached exec returns before its process has exec'd comm.
 		ok := false
-		for deadline := time.Now().Add(5 * time.Second); !ok && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		for deadline := time.Now().Add(waitLimit); !ok && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 			got, err := os.ReadFile("/proc/" + strings.TrimSpace(string(data)) + "/comm")
 			ok = err == nil && strings.TrimSpace(string(got)) == comm
 		}
@@ -1015,6 +1015,14 @@ func blockDevice() string {
 func cgroupV1() string {
 	if !fileExists("/sys/fs/cgroup/memory/memory.limit_in_bytes") {
 		return "needs cgroup v1 (the scenario reads v1 cgroup files)"
+	}
+	return ""
+}
+
+// onlyCgroupV2 skips a scenario that reads cgroup v2's files.
+func onlyCgroupV2() string {
+	if !cgroupV2() {
+		return "needs a cgroup v2 host (make vm-test): the scenario reads v2 cgroup files"
 	}
 	return ""
 }
@@ -1208,6 +1216,13 @@ cat /proc/self/cgroup | cut -d: -f2-; awk '{print $2, $3, $4}' /proc/self/mounts
 			{args: []string{"exec", "--cgroup", "sub", "{id}", "cat", "/proc/self/cgroup"}, err: errRule{has: "no such file or directory"}},
 			forceStep,
 		}},
+		{name: "exec-cgroup-v2", args: longRunning, mods: []func(*specs.Spec){withCgroupsPath}, skip: onlyCgroupV2, steps: []step{
+			runDetach,
+			{host: subCgroups("")},
+			{args: []string{"exec", "--cgroup", "sub", "{id}", "cat", "/proc/self/cgroup"}},
+			{args: []string{"exec", "--cgroup", "nosuch", "{id}", "true"}, err: errRule{has: "no such file or directory"}},
+			forceStep,
+		}},
 		{name: "exec-stopped", args: []string{"true"}, steps: []step{
 			runDetach,
 			{args: []string{"exec", "{id}", "true"}, status: "stopped"},
@@ -1265,6 +1280,44 @@ cat cpu/cpu.shares cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us pids/pids.max cpus
 			}}, steps: []step{
 				{args: []string{"run", "--bundle", "{bundle}", "{id}"}},
 			}},
+		{name: "update-v2", args: longRunning, skip: onlyCgroupV2, steps: []step{
+			runDetach,
+			{args: []string{"update", "--memory", "64M", "{id}"}},
+			execIn("cat", "/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.swap.max"),
+			{args: []string{"update", "{id}", "--memory", "128M", "--memory-swap", "-1"}},
+			execIn("cat", "/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.swap.max"),
+			{args: []string{"update", "--cpu-share", "512", "--cpu-quota", "30000", "--cpu-period", "60000", "{id}"}},
+			{args: []string{"update", "--pids-limit", "50", "--memory-reservation", "32M", "{id}"}},
+			execIn("cat", "/sys/fs/cgroup/cpu.weight", "/sys/fs/cgroup/cpu.max", "/sys/fs/cgroup/pids.max", "/sys/fs/cgroup/memory.low"),
+			{args: []string{"update", "-r", "-", "{id}"}, stdin: `{"unified": {"pids.max": "66"}}`},
+			execIn("cat", "/sys/fs/cgroup/pids.max"),
+			{args: []string{"update", "-r", "-", "{id}"}, stdin: `{"unified": {"memory.nosuchfile": "1"}}`, err: errRule{has: "memory.nosuchfile"}},
+			forceStep,
+		}},
+		{name: "cgroup-files-v2", skip: onlyCgroupV2, args: sh(`cd /sys/fs/cgroup; cat memory.max memory.low memory.swap.max cpu.weight cpu.max pids.max cpuset.cpus`),
+			mods: []func(*specs.Spec){func(s *specs.Spec) {
+				r := s.Linux.Resources
+				r.Memory = &specs.LinuxMemory{Limit: ptr(int64(100 << 20)), Reservation: ptr(int64(50 << 20)), Swap: ptr(int64(200 << 20))}
+				r.CPU = &specs.LinuxCPU{Shares: ptr(uint64(256)), Quota: ptr(int64(50000)), Period: ptr(uint64(100000)), Cpus: "0"}
+				r.Pids = &specs.LinuxPids{Limit: ptr(int64(64))}
+			}}, steps: []step{
+				{args: []string{"run", "--bundle", "{bundle}", "{id}"}},
+			}},
+		{name: "update-io-v2", args: longRunning, skip: func() string {
+			if why := onlyCgroupV2(); why != "" {
+				return why
+			}
+			if blockDevice() == "" {
+				return "needs a disk"
+			}
+			return ""
+		}, steps: []step{
+			runDetach,
+			{host: writeResources(`{"blockIO":{"throttleReadBpsDevice":[{"major":MAJ,"minor":MIN,"rate":1048576}],"throttleWriteIOPSDevice":[{"major":MAJ,"minor":MIN,"rate":100}]}}`)},
+			{args: []string{"update", "-r", "{dir}/resources.json", "{id}"}},
+			execIn("cat", "/sys/fs/cgroup/io.max"),
+			forceStep,
+		}},
 		{name: "update-blkio", args: longRunning, skip: func() string {
 			if why := v1(); why != "" {
 				return why

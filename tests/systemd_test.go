@@ -296,7 +296,7 @@ func startSystemd(t *testing.T, h *H) *systemdNS {
 
 	// Ready when PID 1 has reached hulltest.target and answers on its
 	// private socket.
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(waitLimit)
 	socket := fmt.Sprintf("/proc/%d/root/run/systemd/private", sd.pid)
 	for {
 		select {
@@ -591,14 +591,14 @@ func (sd *systemdNS) state(t *testing.T, id string) containerState {
 
 func (sd *systemdNS) waitStatus(t *testing.T, id, want string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(waitLimit)
 	for {
 		st := sd.state(t, id)
 		if st.Status == want {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("container %s: status %q after 10s, want %q", id, st.Status, want)
+			t.Fatalf("container %s: status %q after %v, want %q", id, st.Status, waitLimit, want)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

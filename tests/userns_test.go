@@ -112,7 +112,7 @@ func userNSProcess(t *testing.T, uid int) (pid int, stop func()) {
 	t.Cleanup(stop)
 	pid = cmd.Process.Pid
 	self, _ := os.Readlink("/proc/self/ns/user")
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(waitLimit); ; time.Sleep(5 * time.Millisecond) {
 		// unshare execs sleep once the namespace exists.
 		if ns, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/user", pid)); ns != self && ns != "" && len(sysproc.Cmdline(pid)) > 0 && sysproc.Cmdline(pid)[0] == "sleep" {
 			break
