@@ -72,8 +72,10 @@ demo: deps build
 	@./scripts/demo.sh $(HULL)
 
 # The whole suite, as CI runs it: unit tests, real containers, the real
-# engines (containerd, podman) and the OCI validation suite.
-test: deps build tidy vet unit integration conformance e2e
+# engines (containerd, podman), the OCI validation suite, and the
+# integration and end-to-end suites again on a cgroup v2 host with
+# systemd as PID 1 (vm-test).
+test: deps build tidy vet unit integration conformance e2e vm-test
 
 # go.mod and go.sum must be what `go mod tidy` makes of the imports.
 .PHONY: tidy
@@ -124,7 +126,7 @@ e2e: deps build
 # as PID 1: a Debian VM under qemu (tests/vm; software emulation when
 # there is no KVM). The image is built once into /var/cache/hull-vm.
 # VM_PARTS=integration or e2e runs one suite, VM_RUN=TestX limits the
-# tests; not part of `make test` yet.
+# tests.
 .PHONY: vm-test
 vm-test: deps build
 	@./scripts/install-deps.sh vm
