@@ -216,8 +216,8 @@ func TestCgroupV2IO(t *testing.T) {
 	id := h.id()
 	h.ok("run", "-d", "--bundle", h.bundle(longRunning, func(s *specs.Spec) {
 		extResources(s).BlockIO = &specs.LinuxBlockIO{
-			Weight:                 extPtr[uint16](500),
-			ThrottleReadBpsDevice:  []specs.LinuxThrottleDevice{{LinuxBlockIODevice: bd, Rate: 1 << 20}},
+			Weight:                  extPtr[uint16](500),
+			ThrottleReadBpsDevice:   []specs.LinuxThrottleDevice{{LinuxBlockIODevice: bd, Rate: 1 << 20}},
 			ThrottleWriteIOPSDevice: []specs.LinuxThrottleDevice{{LinuxBlockIODevice: bd, Rate: 100}},
 		}
 	}), id)
