@@ -34,8 +34,8 @@ func v2Files(t *testing.T, when string, pid int, want map[string]string) {
 
 // TestCgroupV2Memory: limit -> memory.max, swap (memory+swap, runtime-spec's
 // v1 meaning) -> memory.swap.max as the swap alone, reservation ->
-// memory.low; update of each, and an update naming only the limit leaves
-// the swap and the low mark as they are.
+// memory.low; update of each, and an update naming only the limit keeps
+// the low mark and memory+swap.
 func TestCgroupV2Memory(t *testing.T) {
 	needCgroupV2(t)
 	t.Parallel()
@@ -56,9 +56,11 @@ func TestCgroupV2Memory(t *testing.T) {
 		"memory.max": strconv.Itoa(128 << 20), "memory.swap.max": strconv.Itoa(32 << 20), "memory.low": strconv.Itoa(16 << 20),
 	})
 
+	// The container's memory+swap stays 160 MiB, as on v1: with a limit of
+	// 96 MiB, 64 MiB of swap.
 	h.hullOpts(cmdOpts{Stdin: strings.NewReader(`{"memory":{"limit":100663296}}`)}, "update", "-r", "-", id)
 	v2Files(t, "update of the limit alone", pid, map[string]string{
-		"memory.max": "100663296", "memory.swap.max": strconv.Itoa(32 << 20), "memory.low": strconv.Itoa(16 << 20),
+		"memory.max": "100663296", "memory.swap.max": strconv.Itoa(64 << 20), "memory.low": strconv.Itoa(16 << 20),
 	})
 
 	// -1 is "max" in both.
@@ -267,8 +269,15 @@ func TestCgroupV2Hugetlb(t *testing.T) {
 	}), id)
 	pid := h.state(id).Pid
 	v2Files(t, "create", pid, map[string]string{"hugetlb.2MB.max": strconv.Itoa(4 << 20)})
-	h.hullOpts(cmdOpts{Stdin: strings.NewReader(`{"hugepageLimits":[{"pageSize":"2MB","limit":8388608}]}`)}, "update", "-r", "-", id)
-	v2Files(t, "update", pid, map[string]string{"hugetlb.2MB.max": strconv.Itoa(8 << 20)})
+	// hugepageLimits cannot be updated (as in runc): ignored, with a
+	// warning naming it; the unified key is the way.
+	r := h.hullOpts(cmdOpts{Stdin: strings.NewReader(`{"hugepageLimits":[{"pageSize":"2MB","limit":8388608}]}`)}, "update", "-r", "-", id)
+	if r.Code != 0 || !strings.Contains(r.Stderr, "hugepageLimits") {
+		t.Errorf("update of hugepageLimits: want success and a warning naming it:\n%s", r)
+	}
+	v2Files(t, "update of hugepageLimits", pid, map[string]string{"hugetlb.2MB.max": strconv.Itoa(4 << 20)})
+	h.hullOpts(cmdOpts{Stdin: strings.NewReader(`{"unified":{"hugetlb.2MB.max":"8388608"}}`)}, "update", "-r", "-", id)
+	v2Files(t, "update of unified hugetlb.2MB.max", pid, map[string]string{"hugetlb.2MB.max": strconv.Itoa(8 << 20)})
 	h.ok("delete", "--force", id)
 	h.assertClean(id)
 }
