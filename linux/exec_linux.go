@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/opencontainers/cgroups"
 	"github.com/opencontainers/runc/libcontainer"
 
 	"github.com/hullrt/hull/spec"
@@ -81,6 +82,15 @@ func (ct *Container) Exec(proc *spec.Process, o ExecOptions) (int, error) {
 	}
 	p := newProcess(proc)
 	p.SubCgroupPaths = o.SubCgroupPaths
+	if len(o.SubCgroupPaths) > 0 && cgroups.IsCgroup2UnifiedMode() {
+		st, err := c.State()
+		if err != nil {
+			return -1, fmt.Errorf("state of container %q: %w", c.ID(), err)
+		}
+		if p.SubCgroupPaths, err = unifiedSubCgroup(o.SubCgroupPaths, st.CgroupPaths[""]); err != nil {
+			return -1, err
+		}
+	}
 	closePidfd, err := attachPidfdSocket(p, o.PidfdSocket)
 	if err != nil {
 		return -1, err

@@ -211,7 +211,8 @@ func checkCgroupControllers(pr *prepared) {
 		pr.field(SeverityError, path, v, fmt.Sprintf(format, a...))
 	}
 	if cgroups.IsCgroup2UnifiedMode() {
-		return // libcontainer's v2 manager checks the files it writes
+		checkCgroupV2(pr, r)
+		return
 	}
 	keys := make([]string, 0, len(r.Unified))
 	for k := range r.Unified {

@@ -96,6 +96,11 @@ var parityDeliberate = []deliberate{
 		adjust: dedupGroups,
 	},
 	{
+		scenario: "exec-cgroup-controller", command: "exec", aspect: "code stderr", only: cgroupV2,
+		what:   "on cgroup v2, `exec --cgroup CTRL:PATH` with a controller the container's cgroup lacks is refused (255, naming it); runc 1.5.3 ignores every CTRL:PATH value there and runs the process in the container's own cgroup (exit 0)",
+		reason: "a v1 habit or a typo would put the process where the caller did not ask, silently; hull takes CTRL:PATH as PATH when CTRL is the container's, and says so when it is not",
+	},
+	{
 		scenario: "poststart-hook-state", aspect: "host",
 		what:   "poststart hooks run after the container's process has started (the state says \"running\"); runc runs them inside `create` (its libcontainer Start), with \"created\", before `start`",
 		reason: "runtime-spec: poststart hooks are called after the user-specified process is executed, before start returns; a hook that expects a running container must see one",
@@ -129,6 +134,8 @@ type deliberate struct {
 	what     string
 	reason   string
 	adjust   func(string) string
+	// only, when set, limits the entry to the hosts where it is true.
+	only func() bool
 }
 
 // findDeliberate returns the entries for this aspect of the step: with
@@ -137,7 +144,7 @@ type deliberate struct {
 func findDeliberate(scenario string, st step, aspect string) (skip *deliberate, adjusts []*deliberate) {
 	for i := range parityDeliberate {
 		d := &parityDeliberate[i]
-		if !contains(strings.Fields(d.aspect), aspect) || d.scenario != "" && d.scenario != scenario ||
+		if !contains(strings.Fields(d.aspect), aspect) || d.scenario != "" && d.scenario != scenario || d.only != nil && !d.only() ||
 			d.command != "" && (len(st.args) == 0 || st.args[0] != d.command) {
 			continue
 		}
@@ -1205,6 +1212,12 @@ cat /proc/self/cgroup | cut -d: -f2-; awk '{print $2, $3, $4}' /proc/self/mounts
 			{args: []string{"exec", "--pid-file", "{dir}/no/such/dir/pid", "{id}", "true"}, err: errRule{has: "no such file or directory"}},
 			{args: []string{"exec", "--detach", "--pid-file", "{dir}/exec.pid", "{id}", "sleep", "1"}},
 			{args: []string{"exec", "--process", "{dir}/nosuch.json", "{id}"}, err: errRule{has: "no such file or directory"}},
+			forceStep,
+		}},
+		// Both refuse an unknown controller on v1; on v2 runc ignores it
+		// (see parityDeliberate).
+		{name: "exec-cgroup-controller", args: longRunning, steps: []step{
+			runDetach,
 			{args: []string{"exec", "--cgroup", "nosuchctrl:sub", "{id}", "true"}},
 			forceStep,
 		}},

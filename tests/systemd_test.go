@@ -345,7 +345,7 @@ func cgroupHierarchiesForSystemd(name string) ([]sdHierarchy, error) {
 		root, mp := m.Root, m.Point
 		if mp == "/sys/fs/cgroup" {
 			return nil, errors.New("only written and verified for cgroup v1 and hybrid hosts; this host has a unified-only /sys/fs/cgroup, " +
-				"where systemd's cgroup would also need controllers delegated from this process's cgroup")
+				"where systemd's cgroup would also need controllers delegated from this process's cgroup (TestCgroupV2Systemd tests the host's own systemd there)")
 		}
 		if !strings.HasPrefix(mp, "/sys/fs/cgroup/") {
 			continue

@@ -18,28 +18,35 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
-// updSettings reads every file of pid's cgroups (in each v1 hierarchy)
-// that can be both read and written: the settings. Counters that change
-// by themselves (usage, peaks, fail counts) and the member lists are left
-// out.
+// updSettings reads every file of pid's cgroups (in each v1 hierarchy,
+// named hierarchy/file; on cgroup v2 its one cgroup, named file) that can
+// be both read and written: the settings. Counters that change by
+// themselves (usage, peaks, fail counts, pressure) and the member lists
+// are left out.
 func updSettings(t *testing.T, pid int) map[string]string {
 	t.Helper()
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
-	if err != nil {
-		t.Fatal(err)
+	type dir struct{ label, path string }
+	var dirs []dir
+	if cgroupV2() {
+		dirs = append(dirs, dir{"", cgroupDir(t, pid, "")})
+	} else {
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range lines(string(data)) {
+			parts := strings.SplitN(l, ":", 3)
+			if len(parts) != 3 || parts[1] == "" {
+				continue
+			}
+			if mnt := extV1Mount(strings.Split(parts[1], ",")[0]); mnt != "" {
+				dirs = append(dirs, dir{filepath.Base(mnt), filepath.Join(mnt, parts[2])})
+			}
+		}
 	}
 	out := map[string]string{}
-	for _, l := range lines(string(data)) {
-		parts := strings.SplitN(l, ":", 3)
-		if len(parts) != 3 || parts[1] == "" {
-			continue
-		}
-		mnt := extV1Mount(strings.Split(parts[1], ",")[0])
-		if mnt == "" {
-			continue
-		}
-		dir := filepath.Join(mnt, parts[2])
-		ents, err := os.ReadDir(dir)
+	for _, d := range dirs {
+		ents, err := os.ReadDir(d.path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,14 +54,15 @@ func updSettings(t *testing.T, pid int) map[string]string {
 			name := e.Name()
 			info, err := e.Info()
 			if err != nil || !info.Mode().IsRegular() || info.Mode().Perm()&0o600 != 0o600 ||
-				strings.Contains(name, "usage") || strings.Contains(name, "failcnt") || name == "tasks" || name == "cgroup.procs" {
+				strings.Contains(name, "usage") || strings.Contains(name, "failcnt") || strings.HasSuffix(name, ".pressure") ||
+				name == "tasks" || name == "cgroup.procs" || name == "cgroup.threads" {
 				continue
 			}
-			v, err := os.ReadFile(filepath.Join(dir, name))
+			v, err := os.ReadFile(filepath.Join(d.path, name))
 			if err != nil {
-				continue // write-only in practice (blkio.reset_stats, devices.allow)
+				continue // write-only in practice (blkio.reset_stats, devices.allow, memory.reclaim)
 			}
-			out[filepath.Join(filepath.Base(mnt), name)] = strings.TrimSpace(string(v))
+			out[filepath.Join(d.label, name)] = strings.TrimSpace(string(v))
 		}
 	}
 	if len(out) == 0 {
@@ -82,7 +90,6 @@ func updChanged(before, after map[string]string) []string {
 
 func TestUpdateWritesOnlyNamedFields(t *testing.T) {
 	t.Parallel()
-	extRequireV1(t)
 	h := newH(t)
 	major, minor, _ := extBlockDevice(t)
 	dev := fmt.Sprintf("%d:%d", major, minor)
@@ -96,10 +103,20 @@ func TestUpdateWritesOnlyNamedFields(t *testing.T) {
 	pid := h.state(id).Pid
 	// Values set behind hull's back (another tool, an operator): an update
 	// of something else must leave them, not put the config's back.
-	for ctrl, kv := range map[string][2]string{
+	behind := map[string][2]string{
 		"cpu":    {"cpu.shares", "300"},
 		"memory": {"memory.soft_limit_in_bytes", fmt.Sprint(16 << 20)},
-	} {
+	}
+	// What changes, per case, by v1 file (hierarchy/file); v2 names its
+	// files alone.
+	changes := func(v1, v2 string) []string { return []string{v1} }
+	writeIOPS := "blkio/blkio.throttle.write_iops_device"
+	if cgroupV2() {
+		behind = map[string][2]string{"cpu": {"cpu.weight", "30"}, "memory": {"memory.low", fmt.Sprint(16 << 20)}}
+		changes = func(v1, v2 string) []string { return []string{v2} }
+		writeIOPS = "io.max"
+	}
+	for ctrl, kv := range behind {
 		if err := os.WriteFile(filepath.Join(cgroupDir(t, pid, ctrl), kv[0]), []byte(kv[1]), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -112,12 +129,12 @@ func TestUpdateWritesOnlyNamedFields(t *testing.T) {
 		want []string // settings that change
 		fail bool     // the update is refused, and changes nothing
 	}{
-		{"pids-limit", []string{"--pids-limit", "42"}, "", []string{"pids/pids.max"}, false},
-		{"memory.limit", nil, `{"memory":{"limit":50331648}}`, []string{"memory/memory.limit_in_bytes"}, false},
-		{"cpu.quota", []string{"--cpu-quota", "30000"}, "", []string{"cpu/cpu.cfs_quota_us"}, false},
+		{"pids-limit", []string{"--pids-limit", "42"}, "", changes("pids/pids.max", "pids.max"), false},
+		{"memory.limit", nil, `{"memory":{"limit":50331648}}`, changes("memory/memory.limit_in_bytes", "memory.max"), false},
+		{"cpu.quota", []string{"--cpu-quota", "30000"}, "", changes("cpu/cpu.cfs_quota_us", "cpu.max"), false},
 		{"cpuset-cpus", []string{"--cpuset-cpus", extLastCPU(t)}, "", nil, false},
 		{"throttleWriteIOPSDevice", nil, fmt.Sprintf(`{"blockIO":{"throttleWriteIOPSDevice":[{"major":%d,"minor":%d,"rate":55}]}}`, major, minor),
-			[]string{"blkio/blkio.throttle.write_iops_device"}, false},
+			[]string{writeIOPS}, false},
 		// libcontainer writes the cpuset before the memory limit, which
 		// fails below usage: the cpuset goes back to what the last
 		// update made it.
@@ -138,7 +155,9 @@ func TestUpdateWritesOnlyNamedFields(t *testing.T) {
 			got := updChanged(before, after)
 			// The cpuset may already be what it is set to (one CPU).
 			if c.name == "cpuset-cpus" {
-				got = slices.DeleteFunc(got, func(k string) bool { return k == "cpuset/cpuset.cpus" || k == "cpuset/cpuset.effective_cpus" })
+				got = slices.DeleteFunc(got, func(k string) bool {
+					return k == "cpuset/cpuset.cpus" || k == "cpuset/cpuset.effective_cpus" || k == "cpuset.cpus"
+				})
 			}
 			if !slices.Equal(got, c.want) {
 				var diff []string
@@ -149,7 +168,11 @@ func TestUpdateWritesOnlyNamedFields(t *testing.T) {
 			}
 		})
 	}
-	if got := cgroupFile(t, pid, "blkio", "blkio.throttle.write_iops_device"); got != dev+" 55" {
+	if cgroupV2() {
+		if got := cgroupFile(t, pid, "", "io.max"); !contains(lines(got), dev+" rbps=max wbps=max riops=max wiops=55") {
+			t.Errorf("io.max = %q, want the line %q", got, dev+" rbps=max wbps=max riops=max wiops=55")
+		}
+	} else if got := cgroupFile(t, pid, "blkio", "blkio.throttle.write_iops_device"); got != dev+" 55" {
 		t.Errorf("blkio.throttle.write_iops_device = %q, want %q", got, dev+" 55")
 	}
 	h.ok("delete", "--force", id)
@@ -158,8 +181,9 @@ func TestUpdateWritesOnlyNamedFields(t *testing.T) {
 
 func TestUpdateCPUIdle(t *testing.T) {
 	t.Parallel()
-	extRequireV1(t)
-	if !fileExists(filepath.Join(extV1Mount("cpu"), "cpu.idle")) {
+	// cgroup v2 has cpu.idle in every cgroup with the cpu controller
+	// (Linux 5.15 too; the VM's kernel is 6.1).
+	if !cgroupV2() && !fileExists(filepath.Join(extV1Mount("cpu"), "cpu.idle")) {
 		t.Skip("this kernel's cgroup v1 cpu controller has no cpu.idle (Linux 5.15 or later)")
 	}
 	h := newH(t)
@@ -199,7 +223,6 @@ func TestUpdateCPUIdle(t *testing.T) {
 
 func TestUpdateBlkioThrottle(t *testing.T) {
 	t.Parallel()
-	extRequireV1(t)
 	h := newH(t)
 	major, minor, disk := extBlockDevice(t)
 	dev := fmt.Sprintf("%d:%d", major, minor)
@@ -222,6 +245,32 @@ func TestUpdateBlkioThrottle(t *testing.T) {
 		"blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device"}
 	check := func(step string, want ...string) {
 		t.Helper()
+		if cgroupV2() {
+			// v2 has the four in one line of io.max; "" is "max".
+			line := dev
+			for i, k := range []string{"rbps", "wbps", "riops", "wiops"} {
+				v := "max"
+				if want[i] != "" {
+					v = strings.Fields(want[i])[1]
+				}
+				line += " " + k + "=" + v
+			}
+			// A device without limits has no line.
+			if line == dev+" rbps=max wbps=max riops=max wiops=max" {
+				line = ""
+			}
+			got := cgroupFile(t, pid, "", "io.max")
+			var devLine string
+			for _, l := range lines(got) {
+				if strings.HasPrefix(l, dev+" ") {
+					devLine = l
+				}
+			}
+			if devLine != line {
+				t.Errorf("%s: io.max = %q, want the line %q for %s (block device %s)", step, got, line, dev, disk)
+			}
+			return
+		}
 		for i, f := range files {
 			if got := cgroupFile(t, pid, "blkio", f); got != want[i] {
 				t.Errorf("%s: %s = %q, want %q (block device %s)", step, f, got, want[i], disk)
@@ -250,10 +299,12 @@ func TestUpdateBlkioThrottle(t *testing.T) {
 	update("replace", fmt.Sprintf(`{"blockIO":{"throttleReadBpsDevice":[{"major":%d,"minor":%d,"rate":5242880}]}}`, major, minor))
 	check("replace", dev+" 5242880", dev+" 4194304", dev+" 300", dev+" 20")
 
-	// Weights: applied where the kernel has the files (CFQ or BFQ),
-	// refused in one line naming the field where it does not.
+	// Weights: applied where the kernel has the files (CFQ or BFQ; v2's
+	// io.weight or io.bfq.weight), refused in one line naming the field
+	// where it does not.
 	blkio := cgroupDir(t, pid, "blkio")
-	hasWeight := fileExists(filepath.Join(blkio, "blkio.weight")) || fileExists(filepath.Join(blkio, "blkio.bfq.weight"))
+	hasWeight := fileExists(filepath.Join(blkio, "blkio.weight")) || fileExists(filepath.Join(blkio, "blkio.bfq.weight")) ||
+		fileExists(filepath.Join(blkio, "io.weight")) || fileExists(filepath.Join(blkio, "io.bfq.weight"))
 	for _, c := range []struct {
 		name  string
 		args  []string
