@@ -40,7 +40,7 @@ func unifiedSubCgroup(paths map[string]string, dir string) (map[string]string, e
 		return nil, fmt.Errorf("--cgroup %s: not below the container's cgroup %s", sub, dir)
 	}
 	if _, err := os.Stat(full); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("--cgroup %s: the container's cgroup has no sub-cgroup %s (%s does not exist); the container must make it first", sub, sub, full)
+		return nil, fmt.Errorf("--cgroup %s: the container's cgroup has no sub-cgroup %s (%w); the container must make it first", sub, sub, err)
 	}
 	return map[string]string{"": sub}, nil
 }
