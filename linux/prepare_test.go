@@ -95,6 +95,11 @@ func TestPrepareFindings(t *testing.T) {
 		"idmapped-mounts":   {skip: "needs a kernel older than 5.12"},
 		"cgroup-controllers": {mod: func(s *specs.Spec) { s.Linux.Resources.Unified = map[string]string{"memory.max": "1G"} },
 			sev: SeverityError, path: `linux.resources.unified["memory.max"]`, skip: ifTrue(cgroups.IsCgroup2UnifiedMode(), "cgroup v2 host: unified settings apply")},
+		"cgroup-v1-only": {mod: func(s *specs.Spec) {
+			swappiness := uint64(10)
+			s.Linux.Resources.Memory = &specs.LinuxMemory{Swappiness: &swappiness}
+		},
+			sev: SeverityWarning, path: "linux.resources.memory.swappiness", skip: ifTrue(!cgroups.IsCgroup2UnifiedMode(), "cgroup v1 host: swappiness applies")},
 		"cpuset-online": {mod: func(s *specs.Spec) { s.Linux.Resources.CPU = &specs.LinuxCPU{Cpus: "1000"} },
 			sev: SeverityError, path: "linux.resources.cpu.cpus"},
 		"cgroup-driver": {opts: PrepareOptions{SystemdCgroup: true}, sev: SeverityError,
