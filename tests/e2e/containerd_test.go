@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -427,6 +428,13 @@ func (c *ctrd) stop(t *testing.T) {
 	for _, p := range c.cgParents {
 		for _, d := range cgroupDirs(p) {
 			removeCgroupTree(d)
+		}
+		// And the parents' own parents the runtime made (/<tag> of
+		// /<tag>/cri), once empty.
+		for q := path.Dir(p); q != "/"; q = path.Dir(q) {
+			for _, d := range cgroupDirs(q) {
+				_ = unix.Rmdir(d)
+			}
 		}
 	}
 	left = append(left, unmountUnder(c.dir)...)
