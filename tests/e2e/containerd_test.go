@@ -4,7 +4,9 @@ package e2e
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path"
@@ -687,10 +689,17 @@ func TestContainerd(t *testing.T) {
 		}
 		c.ok(t, "task", "kill", "--all", "-s", "KILL", id)
 		c.waitTask(t, id, "STOPPED")
-		if !eventually(5*time.Second, func() bool {
-			return readTrim(cgroupFilePath(cg, "pids", "cgroup.procs")) == ""
-		}) {
-			t.Errorf("processes left in %s after kill --all: %q", cg, readTrim(cgroupFilePath(cg, "pids", "cgroup.procs")))
+		// With the systemd driver the scope, and its cgroup, go as soon as
+		// its last process has exited: no cgroup is no process too.
+		procs := func() string {
+			p := cgroupFilePath(cg, "pids", "cgroup.procs")
+			if _, err := os.Stat(p); c.systemd && errors.Is(err, fs.ErrNotExist) {
+				return ""
+			}
+			return readTrim(p)
+		}
+		if !eventually(5*time.Second, func() bool { return procs() == "" }) {
+			t.Errorf("processes left in %s after kill --all: %q", cg, procs())
 		}
 	})
 
