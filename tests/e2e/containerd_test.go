@@ -26,7 +26,8 @@ import (
 const ctrImage = "localhost/hull-e2e/busybox:latest"
 
 // ctrd is one containerd daemon private to the test: its own root, state
-// dir, socket and config under a temp dir, the CRI plugin disabled.
+// dir, socket and config under a temp dir; the CRI plugin disabled unless
+// ctrdOpts.cri (TestCRI).
 //
 // hull is reached two ways, and each call is recorded in invLog so that a
 // test can prove hull (and not the runc on PATH) ran its container:
