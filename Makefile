@@ -116,11 +116,13 @@ clean:
 # End-to-end tests: containerd (runc v2 shim, ctr) and podman drive bin/hull.
 # Needs root; scripts/install-deps.sh e2e installs the engines when missing.
 # E2E_RUN=Containerd limits the run; HULL_E2E_DEBUG=1 runs hull with --debug.
+# crictl, for the CRI test, is built once by scripts/install-crictl.sh.
 .PHONY: e2e
 E2E_RUN ?= .
 e2e: deps build
 	@./scripts/install-deps.sh e2e
-	HULL_BINARY=$(HULL) $(GO) test -tags 'e2e,$(TAGS)' -count=1 -timeout 9m -v -run '$(E2E_RUN)' ./tests/e2e/
+	crictl=$$(./scripts/install-crictl.sh) && \
+	HULL_CRICTL=$$crictl HULL_BINARY=$(HULL) $(GO) test -tags 'e2e,$(TAGS)' -count=1 -timeout 9m -v -run '$(E2E_RUN)' ./tests/e2e/
 
 # The integration and end-to-end suites on a cgroup v2 host with systemd
 # as PID 1: a Debian VM under qemu (tests/vm; software emulation when

@@ -13,7 +13,6 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-GO=${GO:-go}
 
 version=$(awk '$1 == "github.com/opencontainers/runc" { print $2; exit }' "$repo/go.mod")
 if [ -z "$version" ]; then
@@ -21,43 +20,11 @@ if [ -z "$version" ]; then
 	exit 1
 fi
 cache_root=${HULL_RUNC_CACHE:-${XDG_CACHE_HOME:-/var/cache}/hull-runc}
-dir=$cache_root/$version
-bin=$dir/runc
-
-# says_version BIN: BIN --version says "runc version 1.5.3" for tag
-# v1.5.3. Its output is read whole first: with pipefail, grep -q leaving
-# early can fail the pipeline by SIGPIPE and rebuild a good binary.
-says_version() {
-	local out
-	out=$("$1" --version 2>/dev/null) || return 1
-	grep -qx "runc version ${version#v}" <<<"$out"
-}
-if [ -x "$bin" ] && says_version "$bin"; then
-	echo "$bin"
-	exit 0
+# shellcheck source=lib/go-install-cached.sh
+. "$repo/scripts/lib/go-install-cached.sh"
+if ! says_version "$cache_root/$version/runc" "runc version ${version#v}" 2>/dev/null; then
+	# cgo and libseccomp: the seccomp tag links libseccomp like a released runc.
+	"$repo/scripts/install-deps.sh" build >&2
 fi
-
-# cgo and libseccomp: the seccomp tag links libseccomp like a released runc.
-"$repo/scripts/install-deps.sh" build >&2
-
-echo "install-runc-ref: building runc $version into $dir (first run only)" >&2
-mkdir -p "$cache_root"
-work=$(mktemp -d "$cache_root/.build-$version.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-# Outside our module, so that go.mod, GOFLAGS (-mod=vendor) and
-# GOTOOLCHAIN downloads of the caller do not apply to runc's build.
-(
-	cd "$work"
-	export GOBIN=$work/bin GOFLAGS= GOTOOLCHAIN=local CGO_ENABLED=1
-	$GO install -trimpath -tags 'seccomp urfave_cli_no_docs' \
-		"github.com/opencontainers/runc@$version" >&2
-)
-if ! says_version "$work/bin/runc"; then
-	echo "install-runc-ref: the built runc does not report version ${version#v}:" >&2
-	"$work/bin/runc" --version >&2 || true
-	exit 1
-fi
-# Replaced in one rename, so a parallel reader never sees half a binary.
-rm -rf "$dir"
-mv "$work/bin" "$dir"
-echo "$bin"
+CGO_ENABLED=1 go_install_cached runc "$cache_root/$version" "runc version ${version#v}" \
+	"github.com/opencontainers/runc@$version" -tags 'seccomp urfave_cli_no_docs'

@@ -4,9 +4,12 @@ package e2e
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -23,7 +26,8 @@ import (
 const ctrImage = "localhost/hull-e2e/busybox:latest"
 
 // ctrd is one containerd daemon private to the test: its own root, state
-// dir, socket and config under a temp dir, the CRI plugin disabled.
+// dir, socket and config under a temp dir; the CRI plugin disabled unless
+// ctrdOpts.cri (TestCRI).
 //
 // hull is reached two ways, and each call is recorded in invLog so that a
 // test can prove hull (and not the runc on PATH) ran its container:
@@ -36,10 +40,17 @@ const ctrImage = "localhost/hull-e2e/busybox:latest"
 //     (ctr --no-pivot, --uidmap/--gidmap): containerd then drops the
 //     container's runtime options, BinaryName included.
 type ctrd struct {
-	dir      string
-	sock     string
-	state    string
-	ns       string
+	dir   string
+	sock  string
+	state string
+	ns    string
+	// cgParents and slices: see ctrdOpts.
+	cgParents []string
+	slices    []string
+	// systemd: the ctr tests run their containers with the shim's
+	// SystemdCgroup option (ctr --runc-systemd-cgroup), as a Kubernetes
+	// node does, in scopes of ctrSlice.
+	systemd  bool
 	binWrap  string
 	invLog   string
 	runcRoot string
@@ -57,25 +68,73 @@ type ctrd struct {
 
 const runContainerd = "/run/containerd"
 
+// ctrdOpts is what tells one private containerd from another.
+type ctrdOpts struct {
+	// name is its directory under workDir.
+	name string
+	// ns is the namespace the tests use (the CRI plugin's is k8s.io).
+	ns string
+	// cgParents are the cgroups (paths in the hierarchies) the runtime puts
+	// the containers below: they may stay, anything below them is a leak.
+	cgParents []string
+	// slices are systemd slice units the containers' scopes go into,
+	// stopped when the daemon stops.
+	slices []string
+	// config, given the daemon's paths, is appended to containerd's
+	// config.toml; with cri false the CRI plugin is disabled.
+	config func(c *ctrd) string
+	cri    bool
+	// images are the image archives to import once the daemon is up, by
+	// name.
+	images map[string]func(path string) error
+}
+
+// startContainerd starts the daemon of the ctr tests: its own namespace,
+// no CRI, the busybox image imported. On a systemd host (systemdCgroups)
+// its containers go into scopes of the slice ctrSlice.
 func startContainerd(t *testing.T) *ctrd {
 	t.Helper()
+	o := ctrdOpts{name: "containerd", ns: tag, cgParents: []string{"/" + tag}}
+	if systemdCgroups() {
+		o.cgParents = append(o.cgParents, ctrSliceDir())
+		o.slices = []string{ctrSlice(), tag + ".slice"}
+	}
+	o.images = map[string]func(string) error{
+		"busybox-oci.tar": func(p string) error { return writeOCIArchive(p, ctrImage) },
+	}
+	c := startContainerdWith(t, o)
+	c.systemd = systemdCgroups()
+	return c
+}
+
+// ctrSlice is the slice of the ctr tests' scopes on a systemd host, below
+// <tag>.slice as systemd nests dashed slice names; ctrSliceDir is its
+// cgroup.
+func ctrSlice() string    { return tag + "-ctr.slice" }
+func ctrSliceDir() string { return "/" + tag + ".slice/" + ctrSlice() }
+
+// startContainerdWith starts a containerd of its own under workDir/o.name
+// and stops it, removing what it left, when t ends.
+func startContainerdWith(t *testing.T, o ctrdOpts) *ctrd {
+	t.Helper()
 	need(t, "containerd", "ctr", "containerd-shim-runc-v2")
-	dir := filepath.Join(workDir, "containerd")
+	dir := filepath.Join(workDir, o.name)
 	c := &ctrd{
-		dir:      dir,
-		sock:     filepath.Join(dir, "containerd.sock"),
-		state:    filepath.Join(dir, "state"),
-		ns:       tag,
-		binWrap:  filepath.Join(dir, "wrap", "hull"),
-		invLog:   filepath.Join(dir, "invocations.log"),
-		runcRoot: filepath.Join(dir, "runc-root"),
-		logPath:  filepath.Join(dir, "containerd.log"),
-		keepLogs: filepath.Join(dir, "hull-logs"),
-		exited:   make(chan struct{}),
+		dir:       dir,
+		sock:      filepath.Join(dir, "containerd.sock"),
+		state:     filepath.Join(dir, "state"),
+		ns:        o.ns,
+		cgParents: o.cgParents,
+		slices:    o.slices,
+		binWrap:   filepath.Join(dir, "wrap", "hull"),
+		invLog:    filepath.Join(dir, "invocations.log"),
+		runcRoot:  filepath.Join(dir, "runc-root"),
+		logPath:   filepath.Join(dir, "containerd.log"),
+		keepLogs:  filepath.Join(dir, "hull-logs"),
+		exited:    make(chan struct{}),
 	}
 	c.runBefore, c.runExists = listTree(runContainerd)
 	t.Cleanup(func() { c.stop(t) })
-
 	for _, d := range []string{dir, filepath.Join(dir, "wrap"), filepath.Join(dir, "pathbin"), c.keepLogs} {
 		if err := os.MkdirAll(d, 0o711); err != nil {
 			t.Fatal(err)
@@ -108,14 +167,17 @@ exit $rc
 	if err := writeExecutable(filepath.Join(dir, "pathbin", "runc"), wrapper("PATH")); err != nil {
 		t.Fatal(err)
 	}
+	disabledCRI := "\n  \"io.containerd.grpc.v1.cri\","
+	if o.cri {
+		disabledCRI = ""
+	}
 	config := fmt.Sprintf(`version = 2
 root = %q
 state = %q
-# Only what ctr needs: no CRI, no snapshotters that cannot work here. (The
+# No snapshotters that cannot work here (and no CRI unless asked). (The
 # legacy io.containerd.runtime.v1.linux stays: containerd 1.6's tasks
 # service refuses to load without it.)
-disabled_plugins = [
-  "io.containerd.grpc.v1.cri",
+disabled_plugins = [%s
   "io.containerd.snapshotter.v1.aufs",
   "io.containerd.snapshotter.v1.btrfs",
   "io.containerd.snapshotter.v1.devmapper",
@@ -139,7 +201,10 @@ disabled_plugins = [
 
 [plugins."io.containerd.internal.v1.opt"]
   path = %q
-`, filepath.Join(dir, "root"), c.state, c.sock, c.sock+".ttrpc", filepath.Join(dir, "opt"))
+`, filepath.Join(dir, "root"), c.state, disabledCRI, c.sock, c.sock+".ttrpc", filepath.Join(dir, "opt"))
+	if o.config != nil {
+		config += o.config(c)
+	}
 	cfgPath := filepath.Join(dir, "config.toml")
 	if err := os.WriteFile(cfgPath, []byte(config), 0o644); err != nil {
 		t.Fatal(err)
@@ -171,12 +236,14 @@ disabled_plugins = [
 		t.Fatalf("containerd did not come up:\n%s\ncontainerd log:\n%s", last, sysproc.Indent(readTrim(c.logPath)))
 	}
 
-	archive := filepath.Join(dir, "busybox-oci.tar")
-	if err := writeOCIArchive(archive, ctrImage); err != nil {
-		t.Fatalf("build the OCI image archive: %v", err)
-	}
-	if r := c.ctr("image", "import", archive); r.Code != 0 {
-		t.Fatalf("import the busybox image:\n%s", r)
+	for name, write := range o.images {
+		archive := filepath.Join(dir, name)
+		if err := write(archive); err != nil {
+			t.Fatalf("build the OCI image archive %s: %v", name, err)
+		}
+		if r := c.ctr("image", "import", archive); r.Code != 0 {
+			t.Fatalf("import the image %s:\n%s", name, r)
+		}
 	}
 	return c
 }
@@ -200,12 +267,42 @@ func (c *ctrd) ok(t *testing.T, args ...string) result {
 	return r
 }
 
-// runArgs builds `ctr run` with hull as the shim's BinaryName.
+// runArgs builds `ctr run` with hull as the shim's BinaryName. On a
+// systemd host the shim also gets SystemdCgroup (--runc-systemd-cgroup,
+// for which ctr wants a "slice:prefix:name" --cgroup: cgroupSpec's unless
+// flags give one), except where flags make task options, which drop every
+// runtime option of the container (--uidmap, --no-pivot: see ctrd): the
+// `runc` on PATH then runs with cgroupfs and containerd's /<ns>/<id>.
 func (c *ctrd) runArgs(id string, flags []string, argv ...string) []string {
 	a := []string{"run", "--runc-binary", c.binWrap, "--runc-root", c.runcRoot}
+	if c.systemd && !contains(flags, "--uidmap") && !contains(flags, "--no-pivot") {
+		a = append(a, "--runc-systemd-cgroup")
+		if !contains(flags, "--cgroup") {
+			a = append(a, "--cgroup", c.cgroupSpec(id))
+		}
+	}
 	a = append(a, flags...)
 	a = append(a, ctrImage, id)
 	return append(a, argv...)
+}
+
+// cgroupSpec is the linux.cgroupsPath of ctr's container id: containerd's
+// default /<ns>/<id>, or on a systemd host <ctrSlice>:ctr:<id>, which
+// the systemd driver makes the scope ctr-<id>.scope in that slice.
+func (c *ctrd) cgroupSpec(id string) string {
+	if c.systemd {
+		return ctrSlice() + ":ctr:" + id
+	}
+	return "/" + c.ns + "/" + id
+}
+
+// cgroupOf is the cgroup (its path in the hierarchies) of ctr's
+// container id.
+func (c *ctrd) cgroupOf(id string) string {
+	if c.systemd {
+		return ctrSliceDir() + "/ctr-" + id + ".scope"
+	}
+	return "/" + c.ns + "/" + id
 }
 
 // container registers id for removal when the test ends, and on failure
@@ -315,12 +412,31 @@ func (c *ctrd) stop(t *testing.T) {
 			return strings.Contains(args, c.sock)
 		})...)
 	}
-	// The namespace's parent cgroup (/<ns>) is created by the runtime and
-	// stays, as with runc; only what is below it would be a leak.
-	for _, d := range cgroupDirs(c.ns) {
-		for _, l := range removeCgroupTree(d) {
-			if l != "cgroup "+d {
-				left = append(left, l)
+	// The containers' parent cgroups (/<ns> for ctr) are created by the
+	// runtime and stay, as with runc; only what is below them would be a
+	// leak: a cgroup, a process, or on a systemd host a scope unit.
+	for _, p := range c.cgParents {
+		for _, d := range cgroupDirs(p) {
+			for _, l := range cgroupTreeBelow(d) {
+				left = append(left, l+" (not removed by the runtime)")
+			}
+		}
+	}
+	if len(c.slices) > 0 {
+		left = append(left, scopesLeft(c.slices...)...)
+		for _, s := range c.slices {
+			runCmd(cmdOpts{}, "systemctl", "stop", s)
+		}
+	}
+	for _, p := range c.cgParents {
+		for _, d := range cgroupDirs(p) {
+			removeCgroupTree(d)
+		}
+		// And the parents' own parents the runtime made (/<tag> of
+		// /<tag>/cri), once empty.
+		for q := path.Dir(p); q != "/"; q = path.Dir(q) {
+			for _, d := range cgroupDirs(q) {
+				_ = unix.Rmdir(d)
 			}
 		}
 	}
@@ -469,6 +585,31 @@ func TestContainerd(t *testing.T) {
 				t.Errorf("want uid 65534 in /tmp:\n%s", r)
 			}
 		})
+		t.Run("cgroup", func(t *testing.T) {
+			// The cgroup driver the shim chose reached hull: with
+			// SystemdCgroup, `hull --systemd-cgroup create` and a scope
+			// unit in the slice; else cgroupfs and containerd's /<ns>/<id>.
+			want := c.cgroupOf(id)
+			own := readTrim(fmt.Sprintf("/proc/%d/cgroup", pid))
+			if !strings.Contains(own+"\n", ":"+want+"\n") {
+				t.Errorf("/proc/%d/cgroup: want %s:\n%s", pid, want, own)
+			}
+			var systemdFlag bool
+			for _, l := range c.invocations(id) {
+				if strings.Contains(l, " create ") && strings.Contains(l, "--systemd-cgroup") {
+					systemdFlag = true
+				}
+			}
+			if systemdFlag != c.systemd {
+				t.Errorf("hull create called with --systemd-cgroup: %v, want %v:\n%s", systemdFlag, c.systemd, strings.Join(c.invocations(id), "\n"))
+			}
+			if !c.systemd {
+				return
+			}
+			unit := "ctr-" + id + ".scope"
+			r := runCmd(cmdOpts{}, "systemctl", "show", "--property=ActiveState", "--property=Slice", unit)
+			mustContain(t, "systemctl show "+unit, r.Stdout, "ActiveState=active", "Slice="+ctrSlice())
+		})
 		t.Run("ps", func(t *testing.T) {
 			r := c.ok(t, "task", "ps", id)
 			if !strings.Contains(r.Stdout, strconv.Itoa(pid)) {
@@ -482,7 +623,7 @@ func TestContainerd(t *testing.T) {
 			if cgroupV2() {
 				w = cgFile{"", "cgroup.freeze", "1"}
 			}
-			if st := hostCgroupFile(t, "/"+c.ns+"/"+id, w.ctrl, w.file); st != w.want {
+			if st := hostCgroupFile(t, c.cgroupOf(id), w.ctrl, w.file); st != w.want {
 				t.Errorf("%s after pause: want %s, got %q", w.file, w.want, st)
 			}
 			c.ok(t, "task", "resume", id)
@@ -541,7 +682,7 @@ func TestContainerd(t *testing.T) {
 		id := newID(t)
 		c.ok(t, c.runArgs(id, []string{"-d"}, "sh", "-c", "sleep 1000 & sleep 1000 & wait")...)
 		c.waitTask(t, id, "RUNNING")
-		cg := "/" + c.ns + "/" + id
+		cg := c.cgroupOf(id)
 		if !eventually(5*time.Second, func() bool {
 			return len(strings.Fields(readTrim(cgroupFilePath(cg, "pids", "cgroup.procs")))) >= 3
 		}) {
@@ -549,10 +690,17 @@ func TestContainerd(t *testing.T) {
 		}
 		c.ok(t, "task", "kill", "--all", "-s", "KILL", id)
 		c.waitTask(t, id, "STOPPED")
-		if !eventually(5*time.Second, func() bool {
-			return readTrim(cgroupFilePath(cg, "pids", "cgroup.procs")) == ""
-		}) {
-			t.Errorf("processes left in %s after kill --all: %q", cg, readTrim(cgroupFilePath(cg, "pids", "cgroup.procs")))
+		// With the systemd driver the scope, and its cgroup, go as soon as
+		// its last process has exited: no cgroup is no process too.
+		procs := func() string {
+			p := cgroupFilePath(cg, "pids", "cgroup.procs")
+			if _, err := os.Stat(p); c.systemd && errors.Is(err, fs.ErrNotExist) {
+				return ""
+			}
+			return readTrim(p)
+		}
+		if !eventually(5*time.Second, func() bool { return procs() == "" }) {
+			t.Errorf("processes left in %s after kill --all: %q", cg, procs())
 		}
 	})
 
@@ -571,7 +719,7 @@ func TestContainerd(t *testing.T) {
 		id := newID(t)
 		c.ok(t, c.runArgs(id, []string{"-d", "--memory-limit", "67108864", "--cpus", "0.5", "--cpu-shares", "512"}, "sleep", "1000")...)
 		c.waitTask(t, id, "RUNNING")
-		cg := "/" + c.ns + "/" + id
+		cg := c.cgroupOf(id)
 		want := []cgFile{
 			{"memory", "memory.limit_in_bytes", "67108864"},
 			{"cpu", "cpu.cfs_quota_us", "50000"},
@@ -602,19 +750,22 @@ func TestContainerd(t *testing.T) {
 		if r := runCmd(cmdOpts{}, hullBin, "spec", "--bundle", bundle); r.Code != 0 {
 			t.Fatalf("hull spec:\n%s", r)
 		}
-		cg := "/" + c.ns + "/pids-" + id
 		editSpec(t, filepath.Join(bundle, "config.json"), func(s map[string]any) {
 			s["root"] = map[string]any{"path": filepath.Join(bundle, "rootfs"), "readonly": true}
 			p := s["process"].(map[string]any)
 			p["terminal"] = false
 			p["args"] = []string{"sleep", "1000"}
 			l := s["linux"].(map[string]any)
-			l["cgroupsPath"] = cg
+			l["cgroupsPath"] = c.cgroupSpec(id)
 			l["resources"] = map[string]any{"pids": map[string]any{"limit": 42}}
 		})
-		c.ok(t, "run", "-d", "--runc-binary", c.binWrap, "--runc-root", c.runcRoot,
-			"--config", filepath.Join(bundle, "config.json"), id)
+		args := []string{"run", "-d", "--runc-binary", c.binWrap, "--runc-root", c.runcRoot}
+		if c.systemd {
+			args = append(args, "--runc-systemd-cgroup", "--cgroup", c.cgroupSpec(id))
+		}
+		c.ok(t, append(args, "--config", filepath.Join(bundle, "config.json"), id)...)
 		c.waitTask(t, id, "RUNNING")
+		cg := c.cgroupOf(id)
 		if got := hostCgroupFile(t, cg, "pids", "pids.max"); got != "42" {
 			t.Errorf("pids%s/pids.max: want 42, got %q", cg, got)
 		}
@@ -625,14 +776,27 @@ func TestContainerd(t *testing.T) {
 		// The runtime creates the parents of a cgroup path and leaves them
 		// (runc does too): they are this test's to remove, after the
 		// container (cleanups run last-registered first).
+		// On a systemd host the path is a slice:prefix:name of another
+		// slice, which stays too.
+		parent, spec, cg := "/"+tag+"/custom", "", ""
+		if c.systemd {
+			parent = "/" + tag + ".slice/" + tag + "-custom.slice"
+		}
 		t.Cleanup(func() {
-			for _, d := range cgroupDirs("/" + tag + "/custom") {
+			if c.systemd {
+				runCmd(cmdOpts{}, "systemctl", "stop", tag+"-custom.slice")
+			}
+			for _, d := range cgroupDirs(parent) {
 				removeCgroupTree(d)
 			}
 		})
 		id := newID(t)
-		cg := "/" + tag + "/custom/" + id
-		c.ok(t, c.runArgs(id, []string{"-d", "--cgroup", cg}, "sleep", "1000")...)
+		if c.systemd {
+			spec, cg = tag+"-custom.slice:ctr:"+id, parent+"/ctr-"+id+".scope"
+		} else {
+			spec, cg = parent+"/"+id, parent+"/"+id
+		}
+		c.ok(t, c.runArgs(id, []string{"-d", "--cgroup", spec}, "sleep", "1000")...)
 		pid := c.waitTask(t, id, "RUNNING")
 		ctrls := []string{"memory", "pids", "cpu", "freezer"}
 		if cgroupV2() {

@@ -157,6 +157,35 @@ func writeOCIArchive(path, ref string) error {
 	if err != nil {
 		return err
 	}
+	return writeImageArchive(path, ref, layer, map[string]any{
+		"Env": []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
+		"Cmd": []string{"sh"},
+	})
+}
+
+// writePauseArchive writes, as writeOCIArchive does, an image whose one
+// file is the program pause at /pause, its entrypoint: the pod sandbox
+// image of the CRI test, like registry.k8s.io/pause.
+func writePauseArchive(path, ref string, pause []byte) error {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	h := &tar.Header{Name: "pause", Typeflag: tar.TypeReg, Mode: 0o755, Size: int64(len(pause)),
+		ModTime: time.Unix(1700000000, 0), Format: tar.FormatPAX}
+	if err := tw.WriteHeader(h); err != nil {
+		return err
+	}
+	if _, err := tw.Write(pause); err != nil {
+		return err
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	return writeImageArchive(path, ref, buf.Bytes(), map[string]any{"Entrypoint": []string{"/pause"}})
+}
+
+// writeImageArchive writes the OCI image archive of one layer (an
+// uncompressed tar) with the image config's "config" section cfg.
+func writeImageArchive(path, ref string, layer []byte, cfg map[string]any) error {
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
 	if _, err := zw.Write(layer); err != nil {
@@ -171,11 +200,8 @@ func writeOCIArchive(path, ref string) error {
 		"created":      "2023-11-14T22:13:20Z",
 		"architecture": runtime.GOARCH,
 		"os":           "linux",
-		"config": map[string]any{
-			"Env": []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
-			"Cmd": []string{"sh"},
-		},
-		"rootfs": map[string]any{"type": "layers", "diff_ids": []string{digestOf(layer)}},
+		"config":       cfg,
+		"rootfs":       map[string]any{"type": "layers", "diff_ids": []string{digestOf(layer)}},
 	})
 	if err != nil {
 		return err

@@ -344,6 +344,52 @@ func removeCgroupTree(d string) []string {
 	return out
 }
 
+// cgroupTreeBelow lists, without removing anything, the cgroups below the
+// cgroup directory d and the processes in d or below it.
+func cgroupTreeBelow(d string) []string {
+	var out []string
+	_ = filepath.WalkDir(d, func(p string, e os.DirEntry, err error) error {
+		if err != nil || !e.IsDir() {
+			return nil
+		}
+		if p != d {
+			out = append(out, "cgroup "+p)
+		}
+		if data, err := os.ReadFile(filepath.Join(p, "cgroup.procs")); err == nil {
+			for _, f := range strings.Fields(string(data)) {
+				if pid, err := strconv.Atoi(f); err == nil {
+					out = append(out, fmt.Sprintf("process %d in %s: %s", pid, p, cmdline(pid)))
+				}
+			}
+		}
+		return nil
+	})
+	return out
+}
+
+// scopesLeft returns the scope units systemd still has loaded (running or
+// failed) in one of the slices, and stops and forgets them.
+func scopesLeft(slices ...string) []string {
+	r := runCmd(cmdOpts{}, "systemctl", "show", "--property=Id", "--property=Slice", "--all", "*.scope")
+	var out []string
+	for _, block := range strings.Split(r.Stdout, "\n\n") {
+		var id, slice string
+		for _, l := range strings.Split(block, "\n") {
+			if v, ok := strings.CutPrefix(l, "Id="); ok {
+				id = v
+			} else if v, ok := strings.CutPrefix(l, "Slice="); ok {
+				slice = v
+			}
+		}
+		if id != "" && contains(slices, slice) {
+			out = append(out, fmt.Sprintf("scope unit %s in %s", id, slice))
+			runCmd(cmdOpts{}, "systemctl", "stop", id)
+			runCmd(cmdOpts{}, "systemctl", "reset-failed", id)
+		}
+	}
+	return out
+}
+
 // finalSweep removes whatever the fixtures did not: processes below this
 // one, mounts under workDir, this run's cgroups, workDir itself.
 func finalSweep() []string {

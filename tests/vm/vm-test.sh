@@ -38,7 +38,7 @@ declare -a times
 
 t=$(now)
 "$GO" build -o "$bin/hullvm" ./tests/vm/cmd/hullvm
-for helper in sdnotify clocks; do
+for helper in sdnotify clocks pause; do
 	CGO_ENABLED=0 "$GO" build -o "$bin/testdata/$helper" "./tests/testdata/$helper"
 done
 # The reference runc (tests/parity_test.go and the other side-by-side
@@ -47,6 +47,13 @@ runc_ref=$(./scripts/install-runc-ref.sh)
 # The guest runs each part in its package directory, as go test does, and
 # writes test2json-framed output for this side's `go tool test2json`.
 script="export HULL_BINARY=$hull HULL_TESTDATA_BIN=$bin/testdata HULL_RUNC_REF=$runc_ref"
+# crictl for the e2e part's CRI test: built (once) on the host, copied
+# where the guest sees it (/var/cache is not shared).
+if [[ " $parts " == *" e2e "* ]]; then
+	crictl=$(./scripts/install-crictl.sh)
+	cp "$crictl" "$bin/crictl"
+	script+=" HULL_CRICTL=$bin/crictl"
+fi
 # pkg and tags of a part.
 declare -A pkgs=([integration]=tests [e2e]=tests/e2e) tagsof=([integration]=$TAGS [e2e]=e2e,$TAGS)
 for part in $parts; do
