@@ -22,7 +22,7 @@ GO=${GO:-go}
 TAGS=${TAGS:-seccomp,urfave_cli_no_docs,osusergo}
 parts=${VM_PARTS:-integration e2e}
 run=${VM_RUN:-.}
-timeout=${VM_TIMEOUT:-28m}
+timeout=${VM_TIMEOUT:-40m}
 bin=$repo/bin/vm
 out=$bin/out
 rm -rf "$out"
