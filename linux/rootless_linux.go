@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -358,26 +359,32 @@ func deviceBindProblem(d specs.LinuxDevice) string {
 // cgroup c (a cgroup v2 subtree delegated to the user: a systemd user
 // session's, or a directory chowned to it), and when not, why. With the
 // systemd driver on cgroup v2 the user's systemd makes the cgroup.
-func cgroupAccess(c *cgroups.Cgroup) (ok bool, why string) {
+//
+// delegated is, for a cgroupfs-driven cgroup v2 container, the existing
+// cgroup the container's would be made under: its cgroup.controllers
+// are the controllers the container can have.
+func cgroupAccess(c *cgroups.Cgroup) (ok bool, why, delegated string) {
 	if cgroups.IsCgroup2UnifiedMode() {
 		if c.Systemd {
-			return true, ""
+			return true, "", ""
 		}
 		m, err := fs2.NewManager(c, "")
 		if err != nil {
-			return false, err.Error()
+			return false, err.Error(), ""
 		}
-		return cgroupWritable(m.Path(""))
+		dir := existingAncestor(m.Path(""))
+		ok, why := cgroupWritable(m.Path(""))
+		return ok, why, dir
 	}
 	if c.Systemd {
-		return false, "this host has cgroup v1, which has no rootless systemd driver"
+		return false, "this host has cgroup v1, which has no rootless systemd driver", ""
 	}
 	// fs.NewManager wants resources; the paths do not depend on them.
 	probe := *c
 	probe.Resources = &cgroups.Resources{}
 	m, err := fs.NewManager(&probe, nil)
 	if err != nil {
-		return false, err.Error()
+		return false, err.Error(), ""
 	}
 	paths := m.GetPaths()
 	names := make([]string, 0, len(paths))
@@ -390,10 +397,25 @@ func cgroupAccess(c *cgroups.Cgroup) (ok bool, why string) {
 			continue // cgroup v2's hierarchy of a hybrid host: no limits there
 		}
 		if ok, why := cgroupWritable(paths[n]); !ok {
-			return false, why + " (cgroup v1)"
+			return false, why + " (cgroup v1)", ""
 		}
 	}
-	return true, ""
+	return true, "", ""
+}
+
+// existingAncestor is dir, or its nearest parent that exists.
+func existingAncestor(dir string) string {
+	d := dir
+	for {
+		if _, err := os.Stat(d); err == nil {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return d
+		}
+		d = parent
+	}
 }
 
 // cgroupWritable says whether the user may make cgroup dir: whether the
@@ -401,17 +423,7 @@ func cgroupAccess(c *cgroups.Cgroup) (ok bool, why string) {
 // v2 directory the parent's cgroup.subtree_control too (the controllers
 // are enabled there).
 func cgroupWritable(dir string) (bool, string) {
-	d := dir
-	for {
-		if _, err := os.Stat(d); err == nil {
-			break
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return false, fmt.Sprintf("no part of %s exists", dir)
-		}
-		d = parent
-	}
+	d := existingAncestor(dir)
 	if err := unix.Access(d, unix.W_OK); err != nil {
 		return false, fmt.Sprintf("cgroup %s is not delegated to uid %d (%v)", d, os.Geteuid(), err)
 	}
@@ -468,8 +480,11 @@ func checkRootlessCgroups(r *prepared) {
 	if !r.o.RootlessCgroups || r.cfg == nil || r.b.Spec.Linux == nil {
 		return
 	}
-	ok, why := cgroupAccess(r.cfg.Cgroups)
+	ok, why, delegated := cgroupAccess(r.cfg.Cgroups)
 	if ok {
+		if delegated != "" {
+			checkDelegatedControllers(r, delegated)
+		}
 		return
 	}
 	if p := r.b.Spec.Linux.CgroupsPath; p != "" {
@@ -489,4 +504,58 @@ func checkRootlessCgroups(r *prepared) {
 		// rootless container, as runc's does.
 		r.cfg.Cgroups.Resources = &cgroups.Resources{Devices: r.cfg.Cgroups.Resources.Devices}
 	}
+}
+
+// checkDelegatedControllers refuses, for a container whose cgroup v2 is
+// made under the delegated cgroup dir, each linux.resources field whose
+// controller dir does not offer (systemd delegates memory and pids to a
+// user by default, not cpu or io): libcontainer would fail on it at
+// start.
+func checkDelegatedControllers(r *prepared, dir string) {
+	data, err := os.ReadFile(filepath.Join(dir, "cgroup.controllers"))
+	if err != nil {
+		return // libcontainer will say
+	}
+	have := strings.Fields(string(data))
+	for _, m := range missingControllers(r.b.Spec.Linux.Resources, have) {
+		r.field(SeverityError, m.path, nil, fmt.Sprintf("needs the %s controller, which the cgroup delegated to the user (%s) does not have (it has: %s); delegate it (systemd: Delegate=%s in a drop-in for user@.service) or remove the field",
+			m.controller, dir, strings.Join(have, " "), m.controller))
+	}
+}
+
+// missingControllers lists the fields of res whose cgroup v2 controller
+// is not among have.
+func missingControllers(res *specs.LinuxResources, have []string) []droppedResource {
+	if res == nil {
+		return nil
+	}
+	var out []droppedResource
+	need := func(set bool, path, controller string) {
+		if set && !slices.Contains(have, controller) {
+			out = append(out, droppedResource{path, controller})
+		}
+	}
+	need(res.Memory != nil, "linux.resources.memory", "memory")
+	if c := res.CPU; c != nil {
+		need(c.Shares != nil || c.Quota != nil || c.Period != nil || c.Burst != nil || c.Idle != nil ||
+			c.RealtimeRuntime != nil || c.RealtimePeriod != nil, "linux.resources.cpu", "cpu")
+		need(c.Cpus != "" || c.Mems != "", "linux.resources.cpu", "cpuset")
+	}
+	need(res.Pids != nil, "linux.resources.pids", "pids")
+	need(res.BlockIO != nil, "linux.resources.blockIO", "io")
+	need(len(res.HugepageLimits) > 0, "linux.resources.hugepageLimits", "hugetlb")
+	need(len(res.Rdma) > 0, "linux.resources.rdma", "rdma")
+	keys := make([]string, 0, len(res.Unified))
+	for k := range res.Unified {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		// "memory.max": the controller's name is the file's prefix;
+		// cgroup.* files are the core's.
+		if c, _, ok := strings.Cut(k, "."); ok && c != "cgroup" {
+			need(true, spec.Path("linux.resources.unified", k), c)
+		}
+	}
+	return out
 }

@@ -216,3 +216,34 @@ func TestSettableResources(t *testing.T) {
 		t.Errorf("device rules alone: got %v, want none", got)
 	}
 }
+
+// A cgroup systemd delegates to a user has memory and pids, not cpu or
+// io, unless configured.
+func TestMissingControllers(t *testing.T) {
+	lim, shares := int64(10), uint64(100)
+	have := []string{"memory", "pids"}
+	for _, tc := range []struct {
+		name string
+		res  *specs.LinuxResources
+		want string
+	}{
+		{"none", nil, ""},
+		{"memory and pids", &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: &lim}, Pids: &specs.LinuxPids{Limit: &lim}}, ""},
+		{"cpu shares", &specs.LinuxResources{CPU: &specs.LinuxCPU{Shares: &shares}}, "linux.resources.cpu=cpu"},
+		{"cpus", &specs.LinuxResources{CPU: &specs.LinuxCPU{Cpus: "0"}}, "linux.resources.cpu=cpuset"},
+		{"blockIO", &specs.LinuxResources{BlockIO: &specs.LinuxBlockIO{}}, "linux.resources.blockIO=io"},
+		{"unified", &specs.LinuxResources{Unified: map[string]string{"memory.high": "1M", "io.weight": "10", "cgroup.freeze": "0"}},
+			`linux.resources.unified["io.weight"]=io`},
+		{"devices alone", &specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Access: "rwm"}}}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, m := range missingControllers(tc.res, have) {
+				got = append(got, m.path+"="+m.controller)
+			}
+			if strings.Join(got, " ") != tc.want {
+				t.Errorf("got %v, want %q", got, tc.want)
+			}
+		})
+	}
+}
