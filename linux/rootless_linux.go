@@ -12,6 +12,7 @@ package linux
 // in the middle of a start.
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -478,6 +479,13 @@ func settableResources(r *specs.LinuxResources) []droppedResource {
 // cgroup everything applies.
 func checkRootlessCgroups(r *prepared) {
 	if !r.o.RootlessCgroups || r.cfg == nil || r.b.Spec.Linux == nil {
+		return
+	}
+	if r.cfg.Cgroups.Systemd && !cgroups.IsCgroup2UnifiedMode() {
+		// runc's words (libcontainer's, when it makes the manager, after
+		// the container's state).
+		r.error(spec.Lead("cannot use rootless systemd cgroups manager on cgroup v1",
+			errors.New("a rootless container's systemd cgroup driver needs cgroup v2 and the user's systemd; leave out --systemd-cgroup")))
 		return
 	}
 	ok, why, delegated := cgroupAccess(r.cfg.Cgroups)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opencontainers/cgroups"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
@@ -255,6 +256,12 @@ func TestRootlessRun(t *testing.T) {
 	}
 	h.assertClean(id)
 
+	// An XDG_RUNTIME_DIR the user cannot write is named, as runc does.
+	bad := u.as(nil, "/usr/bin/env", "XDG_RUNTIME_DIR=/", hullBin, "list")
+	if bad.Code != 1 || !strings.Contains(bad.Stderr, "$XDG_RUNTIME_DIR must be writable by the user") {
+		t.Errorf("hull with a read-only XDG_RUNTIME_DIR:\n%s", bad)
+	}
+
 	runc := optionalRunc()
 	if runc == "" {
 		return
@@ -405,6 +412,17 @@ func TestRootlessResourcesDropped(t *testing.T) {
 		t.Errorf("--rootless false as a user without a delegated cgroup should fail to make it:\n%s", r)
 	}
 	h.assertClean(id3)
+
+	// libcontainer has no rootless systemd driver on cgroup v1: refused
+	// up front, in runc's words.
+	if !cgroups.IsCgroup2UnifiedMode() {
+		id4 := h.id()
+		if r := u.hull(nil, "--systemd-cgroup", "run", "--bundle", u.bundle(sh("true")), id4); r.Code != 1 ||
+			!strings.Contains(r.Stderr, "cannot use rootless systemd cgroups manager on cgroup v1") {
+			t.Errorf("--systemd-cgroup as a user on cgroup v1:\n%s", r)
+		}
+		h.assertClean(id4)
+	}
 
 	runc := optionalRunc()
 	if runc == "" {
