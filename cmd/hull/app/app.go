@@ -32,9 +32,12 @@ type globalOptions struct {
 	systemdCgroup bool
 	// noCgroups is --cgroup-manager disabled, which create refuses.
 	noCgroups bool
-	// xdgRoot: the default state root is under $XDG_RUNTIME_DIR (a
-	// non-root user), made by resolve when --root is not given.
-	xdgRoot bool
+	// defaultRoot is --root's default, by runc's rule (see
+	// linux.DefaultStateRoot): /run/hull for root, $XDG_RUNTIME_DIR/hull
+	// for anybody else; xdgRoot says it is the latter, which resolve
+	// makes when --root is not given.
+	defaultRoot string
+	xdgRoot     bool
 	// rootless is --rootless: nil for auto (see linux.RootlessCgroups).
 	rootless *bool
 	// criu is the --criu binary for checkpoint and restore.
@@ -63,10 +66,12 @@ func (g *globalOptions) close() {
 func New() *cli.App { return newApp(&globalOptions{}) }
 
 func newApp(g *globalOptions) *cli.App {
-	// runc's rule: /run/hull for root, $XDG_RUNTIME_DIR/hull for anybody
-	// else.
-	defaultRoot, xdg := linux.DefaultStateRoot()
-	g.xdgRoot = xdg
+	// New (the documentation) shows root's default whoever runs it, so
+	// that the generated pages do not depend on the builder.
+	defaultRoot := g.defaultRoot
+	if defaultRoot == "" {
+		defaultRoot = linux.DefaultRoot
+	}
 	app := &cli.App{
 		Name:    "hull",
 		Usage:   "run OCI containers (a runc-compatible OCI runtime)",
