@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/moby/sys/user"
 	"github.com/moby/sys/userns"
@@ -219,6 +220,11 @@ func checkRootless(r *prepared) {
 	h := thisRootlessHost()
 	for _, f := range rootlessFindings(r.b.Spec, h) {
 		r.field(SeverityError, f.path, f.value, f.msg)
+	}
+	if l := r.b.Spec.Linux; l != nil && len(l.Sysctl) > 0 {
+		for _, f := range rootlessSysctlFindings(l, probeSysctls) {
+			r.field(SeverityError, f.path, f.value, f.msg)
+		}
 	}
 	if p := r.b.Spec.Process; p != nil && p.OOMScoreAdj != nil {
 		if own, err := readOOMScoreAdj(); err == nil && *p.OOMScoreAdj < own {
@@ -566,4 +572,109 @@ func missingControllers(res *specs.LinuxResources, have []string) []droppedResou
 		}
 	}
 	return out
+}
+
+// sysctlNamespace is the namespace that scopes sysctl key (in the dotted
+// or the slashed form), "" for one Validate refuses anyway.
+func sysctlNamespace(key string) specs.LinuxNamespaceType {
+	first, _, _ := strings.Cut(strings.ReplaceAll(key, "/", "."), ".")
+	switch {
+	case first == "net":
+		return specs.NetworkNamespace
+	case first == "fs" || strings.HasPrefix(key, "kernel.msg") || strings.HasPrefix(key, "kernel.sem") ||
+		strings.HasPrefix(key, "kernel.shm") || strings.HasPrefix(key, "kernel/msg") ||
+		strings.HasPrefix(key, "kernel/sem") || strings.HasPrefix(key, "kernel/shm"):
+		return specs.IPCNamespace // fs.mqueue.*
+	case first == "kernel":
+		return specs.UTSNamespace // kernel.domainname
+	case first == "user":
+		return specs.UserNamespace
+	}
+	return ""
+}
+
+// sysctlFile is key's file under /proc/sys, as libcontainer writes it:
+// the dotted form's dots are slashes; a name that starts with a slash
+// separator is taken as it is.
+func sysctlFile(key string) string {
+	if i := strings.IndexAny(key, "./"); i >= 0 && key[i] == '/' {
+		return key
+	}
+	return strings.ReplaceAll(key, ".", "/")
+}
+
+// rootlessSysctlFindings refuses the sysctls the root of a rootless
+// container cannot write in the namespaces it makes: probe answers, for
+// /proc/sys files, which are missing or read-only there. The kernel keeps
+// some settings to the host's network namespace (net.core.rmem_max...),
+// or to root of the host's user namespace, whatever the container's
+// namespaces. Sysctls of namespaces joined by path are left to the
+// kernel; those of namespaces the container does not have are
+// Validate's.
+func rootlessSysctlFindings(l *specs.Linux, probe func(files []string) (map[string]string, error)) []rootlessFinding {
+	private := map[specs.LinuxNamespaceType]bool{}
+	for _, ns := range l.Namespaces {
+		if ns.Path == "" {
+			private[ns.Type] = true
+		}
+	}
+	if !private[specs.UserNamespace] {
+		return nil
+	}
+	var keys []string
+	for k := range l.Sysctl {
+		if ns := sysctlNamespace(k); ns != "" && private[ns] {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	sort.Strings(keys)
+	files := make([]string, len(keys))
+	for i, k := range keys {
+		files[i] = sysctlFile(k)
+	}
+	bad, err := probe(files)
+	if err != nil {
+		logrus.Debugf("rootless: cannot probe the sysctls in namespaces of a user's own: %v", err)
+		return nil
+	}
+	var out []rootlessFinding
+	for i, k := range keys {
+		switch bad[files[i]] {
+		case "missing":
+			out = append(out, rootlessFinding{spec.Path("linux.sysctl", k), l.Sysctl[k],
+				fmt.Sprintf("/proc/sys/%s does not exist in a new %s namespace of the user's (one with only lo, where the kernel keeps some settings to the host's); remove it, or run as root", files[i], sysctlNamespace(k))})
+		case "read-only":
+			out = append(out, rootlessFinding{spec.Path("linux.sysctl", k), l.Sysctl[k],
+				fmt.Sprintf("/proc/sys/%s is read-only to the root of a rootless container (the kernel lets only the host's root set it); remove it, or run as root", files[i])})
+		}
+	}
+	return out
+}
+
+// probeSysctls says which of the /proc/sys files are missing or
+// read-only for root of a new user namespace of this user, in new
+// network, ipc and uts namespaces: a shell run there tests them (one
+// fork; Go cannot unshare a user namespace in its own threads).
+func probeSysctls(files []string) (map[string]string, error) {
+	const script = `for f; do if [ ! -e "/proc/sys/$f" ]; then echo "missing $f"; elif [ ! -w "/proc/sys/$f" ]; then echo "read-only $f"; fi; done`
+	cmd := exec.Command("/bin/sh", append([]string{"-c", script, "sh"}, files...)...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Cloneflags:  syscall.CLONE_NEWUSER | syscall.CLONE_NEWNET | syscall.CLONE_NEWIPC | syscall.CLONE_NEWUTS,
+		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Geteuid(), Size: 1}},
+		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getegid(), Size: 1}},
+	}
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("probe sysctls: %w", err)
+	}
+	bad := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if what, file, ok := strings.Cut(line, " "); ok {
+			bad[file] = what
+		}
+	}
+	return bad, nil
 }

@@ -247,3 +247,44 @@ func TestMissingControllers(t *testing.T) {
 		})
 	}
 }
+
+func TestRootlessSysctlFindings(t *testing.T) {
+	probe := func(files []string) (map[string]string, error) {
+		bad := map[string]string{}
+		for _, f := range files {
+			switch f {
+			case "net/core/rmem_max":
+				bad[f] = "read-only"
+			case "net/ipv4/conf/eth0/forwarding":
+				bad[f] = "missing"
+			}
+		}
+		return bad, nil
+	}
+	private := []specs.LinuxNamespace{{Type: specs.UserNamespace}, {Type: specs.NetworkNamespace}, {Type: specs.IPCNamespace}}
+	for _, tc := range []struct {
+		name   string
+		ns     []specs.LinuxNamespace
+		sysctl map[string]string
+		want   string
+	}{
+		{"writable", private, map[string]string{"net.ipv4.ip_forward": "1", "kernel.shmmax": "1", "fs.mqueue.msg_max": "9"}, ""},
+		{"read-only", private, map[string]string{"net.core.rmem_max": "1"}, `linux.sysctl["net.core.rmem_max"]`},
+		{"slashed form", private, map[string]string{"net/core/rmem_max": "1"}, `linux.sysctl["net/core/rmem_max"]`},
+		{"missing", private, map[string]string{"net.ipv4.conf.eth0.forwarding": "1"}, `linux.sysctl["net.ipv4.conf.eth0.forwarding"]`},
+		{"network namespace joined", []specs.LinuxNamespace{{Type: specs.UserNamespace}, {Type: specs.NetworkNamespace, Path: "/run/netns/x"}},
+			map[string]string{"net.core.rmem_max": "1"}, ""},
+		{"user namespace joined", []specs.LinuxNamespace{{Type: specs.UserNamespace, Path: "/proc/1/ns/user"}, {Type: specs.NetworkNamespace}},
+			map[string]string{"net.core.rmem_max": "1"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, f := range rootlessSysctlFindings(&specs.Linux{Namespaces: tc.ns, Sysctl: tc.sysctl}, probe) {
+				got = append(got, f.path)
+			}
+			if strings.Join(got, " ") != tc.want {
+				t.Errorf("got %v, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -256,6 +256,17 @@ func TestRootlessRun(t *testing.T) {
 	}
 	h.assertClean(id)
 
+	// The sysctls of the namespaces the container makes are its root's.
+	sb := u.bundle(sh("cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmni"), func(s *specs.Spec) {
+		withNamespace(specs.NetworkNamespace)(s)
+		s.Linux.Sysctl = map[string]string{"net.ipv4.ip_forward": "1", "kernel.shmmni": "1234"}
+	})
+	sid := h.id()
+	if got := u.ok("run", "--bundle", sb, sid).Stdout; got != "1\n1234\n" {
+		t.Errorf("sysctls in the container's own namespaces: read %q, want 1 and 1234", got)
+	}
+	h.assertClean(sid)
+
 	// An XDG_RUNTIME_DIR the user cannot write is named, as runc does.
 	bad := u.as(nil, "/usr/bin/env", "XDG_RUNTIME_DIR=/", hullBin, "list")
 	if bad.Code != 1 || !strings.Contains(bad.Stderr, "$XDG_RUNTIME_DIR must be writable by the user") {
@@ -465,6 +476,10 @@ func TestRootlessRefusals(t *testing.T) {
 			withNamespace(specs.NetworkNamespace)(s)
 			s.Linux.NetDevices = map[string]specs.LinuxNetDevice{"dummy0": {}}
 		}, "linux.netDevices", ""},
+		{"a sysctl only the host's root may set", func(s *specs.Spec) {
+			withNamespace(specs.NetworkNamespace)(s)
+			s.Linux.Sysctl = map[string]string{"net.core.rmem_max": "1000000"}
+		}, `linux.sysctl["net.core.rmem_max"]`, ""},
 		{"oomScoreAdj below hull's", func(s *specs.Spec) { s.Process.OOMScoreAdj = &oom }, "process.oomScoreAdj", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
