@@ -260,10 +260,21 @@ func rootlessFindings(s *specs.Spec, h rootlessHost) []rootlessFinding {
 	if l == nil {
 		return nil
 	}
-	private := false
+	private, userPath := false, false
 	for _, ns := range l.Namespaces {
-		if ns.Type == specs.UserNamespace && ns.Path == "" {
-			private = true
+		if ns.Type == specs.UserNamespace {
+			private, userPath = ns.Path == "", ns.Path != ""
+		}
+	}
+	if !userPath {
+		// libcontainer joins namespaces by path before it makes the
+		// user namespace: setns(2) there needs CAP_SYS_ADMIN in the
+		// host's user namespace, which the user has not. From a user
+		// namespace joined by path, the ones it owns can be joined.
+		for i, ns := range l.Namespaces {
+			if ns.Path != "" && ns.Type != specs.UserNamespace {
+				add(spec.Path("linux.namespaces", i, "path"), ns.Path, "a rootless container can join a %s namespace only from the user namespace that owns it (setns needs privilege otherwise): join that user namespace by path too, or remove path", ns.Type)
+			}
 		}
 	}
 	if private {

@@ -169,6 +169,12 @@ func TestRootlessFindings(t *testing.T) {
 			nil, []string{"linux.gidMappings[0]"}},
 		{"joined user namespace: its mappings are not hull's to write", specs.Linux{
 			Namespaces: []specs.LinuxNamespace{{Type: specs.UserNamespace, Path: "/proc/1/ns/user"}}}, nil, nil},
+		{"network namespace joined from a new user namespace", specs.Linux{Namespaces: append(userNS[:2:2],
+			specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: "/run/netns/x"}), UIDMappings: own, GIDMappings: own},
+			nil, []string{"linux.namespaces[2].path"}},
+		{"network namespace joined from a joined user namespace", specs.Linux{Namespaces: []specs.LinuxNamespace{
+			{Type: specs.UserNamespace, Path: "/proc/9/ns/user"}, {Type: specs.NetworkNamespace, Path: "/proc/9/ns/net"}}},
+			nil, nil},
 		{"host device", specs.Linux{Namespaces: userNS, UIDMappings: own, GIDMappings: own,
 			Devices: []specs.LinuxDevice{{Path: "/dev/null", Type: "c", Major: 1, Minor: 3}}}, nil, nil},
 		{"device the host lacks", specs.Linux{Namespaces: userNS, UIDMappings: own, GIDMappings: own,

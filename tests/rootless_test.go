@@ -226,6 +226,34 @@ func (u *rootlessUser) stateOf(id string) containerState {
 	return st
 }
 
+// namespaceHolder starts a process of the user in a user and a network
+// namespace of its own, and returns the network namespace's path; the
+// process is killed, by its PID, when the test ends.
+func (u *rootlessUser) namespaceHolder(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("unshare"); err != nil {
+		t.Skip("unshare(1) (util-linux) is needed to make the namespaces to join")
+	}
+	// setpriv and unshare exec, so the PID ends as sleep's.
+	cmd := exec.Command("setpriv", "--reuid", strconv.Itoa(u.uid), "--regid", strconv.Itoa(u.gid), "--clear-groups",
+		"unshare", "--user", "--net", "--map-root-user", "sleep", "60")
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("a process of %s in namespaces of its own: %v", u.name, err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	path := fmt.Sprintf("/proc/%d/ns/net", cmd.Process.Pid)
+	mine, _ := os.Readlink("/proc/self/ns/net")
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if got, _ := os.Readlink(path); got != "" && got != mine && strings.HasSuffix(strings.Join(sysproc.Cmdline(cmd.Process.Pid), " "), "sleep 60") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not get a network namespace of its own", u.name)
+		}
+	}
+	return fmt.Sprintf("/proc/%d/ns/net", cmd.Process.Pid)
+}
+
 // TestRootlessRun: a user runs a container with `hull spec --rootless`:
 // root inside is the user outside (one mapping, no helper), its state is
 // under $XDG_RUNTIME_DIR/hull (made 0700 and sticky, as runc makes its
@@ -323,6 +351,24 @@ func TestRootlessLifecycle(t *testing.T) {
 	u.ok("kill", "--all", id2, "KILL")
 	u.ok("delete", "--force", id2)
 	h.assertClean(id2)
+
+	// Namespaces of the user's own, joined by path from the user
+	// namespace that owns them (how an engine's pause process holds
+	// them).
+	netns := u.namespaceHolder(t)
+	userns := strings.TrimSuffix(netns, "net") + "user"
+	jb := u.bundle(sh("readlink /proc/self/ns/net"), func(s *specs.Spec) {
+		s.Linux.UIDMappings, s.Linux.GIDMappings = nil, nil
+		withoutNamespace(specs.UserNamespace)(s)
+		s.Linux.Namespaces = append(s.Linux.Namespaces,
+			specs.LinuxNamespace{Type: specs.UserNamespace, Path: userns}, specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: netns})
+	})
+	id3 := h.id()
+	want, _ := os.Readlink(netns)
+	if got := strings.TrimSpace(u.ok("run", "--bundle", jb, id3).Stdout); got != want {
+		t.Errorf("joined network namespace: the container is in %q, want %q", got, want)
+	}
+	h.assertClean(id3)
 }
 
 // TestRootlessTerminal: a foreground run and an exec --tty of a rootless
@@ -453,6 +499,7 @@ func TestRootlessRefusals(t *testing.T) {
 	h := newH(t)
 	u := newRootlessUser(t, h)
 	oom := -500
+	netns := u.namespaceHolder(t)
 	for _, tc := range []struct {
 		name string
 		mod  func(s *specs.Spec)
@@ -480,6 +527,9 @@ func TestRootlessRefusals(t *testing.T) {
 			withNamespace(specs.NetworkNamespace)(s)
 			s.Linux.Sysctl = map[string]string{"net.core.rmem_max": "1000000"}
 		}, `linux.sysctl["net.core.rmem_max"]`, ""},
+		{"a network namespace joined from a new user namespace", func(s *specs.Spec) {
+			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: netns})
+		}, "linux.namespaces[5].path", ""},
 		{"oomScoreAdj below hull's", func(s *specs.Spec) { s.Process.OOMScoreAdj = &oom }, "process.oomScoreAdj", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
