@@ -84,21 +84,31 @@ func existingAncestor(dir string) string {
 	}
 }
 
-// cgroupWritable says whether the user may make cgroup dir: whether the
-// nearest directory of it that exists is writable, and for a new cgroup
-// v2 directory the parent's cgroup.subtree_control too (the controllers
-// are enabled there).
+// cgroupWritable says whether the user may make cgroup dir and move the
+// container's process there: whether the nearest directory of it that
+// exists is writable, and for a new cgroup v2 directory the parent's
+// cgroup.subtree_control (the controllers are enabled there) and
+// cgroup.procs (a move between two cgroups needs write access to the
+// cgroup.procs of their common ancestor: cgroups(7), "Delegation
+// containment"; hull's own cgroup is the new one's sibling) too.
 func cgroupWritable(dir string) (bool, string) {
 	d := existingAncestor(dir)
 	if err := unix.Access(d, unix.W_OK); err != nil {
 		return false, fmt.Sprintf("cgroup %s is not delegated to uid %d (%v)", d, os.Geteuid(), err)
 	}
-	if d != dir {
-		sc := filepath.Join(d, "cgroup.subtree_control")
-		if _, err := os.Stat(sc); err == nil {
-			if err := unix.Access(sc, unix.W_OK); err != nil {
-				return false, fmt.Sprintf("%s is not writable by uid %d (%v)", sc, os.Geteuid(), err)
-			}
+	if d == dir {
+		return true, ""
+	}
+	if !cgroups.IsCgroup2UnifiedMode() {
+		return true, "" // v1 moves need the new cgroup's cgroup.procs only
+	}
+	for _, f := range []string{"cgroup.subtree_control", "cgroup.procs"} {
+		p := filepath.Join(d, f)
+		if _, err := os.Stat(p); err != nil {
+			continue
+		}
+		if err := unix.Access(p, unix.W_OK); err != nil {
+			return false, fmt.Sprintf("cgroup %s is not delegated to uid %d (%s: %v)", d, os.Geteuid(), f, err)
 		}
 	}
 	return true, ""
