@@ -38,9 +38,23 @@ func cgroupAccess(c *cgroups.Cgroup) (ok bool, why, delegated string) {
 		if err != nil {
 			return false, err.Error(), ""
 		}
-		dir := existingAncestor(m.Path(""))
-		ok, why := cgroupWritable(m.Path(""))
-		return ok, why, dir
+		target := m.Path("")
+		dir := existingAncestor(target)
+		if ok, why := cgroupWritable(target); !ok {
+			return false, why, dir
+		}
+		// Moving hull's process into the new cgroup needs write access
+		// to the cgroup.procs of the common ancestor of hull's cgroup and
+		// the new one (cgroups(7), "Delegation containment"): hull must
+		// run inside the delegated subtree.
+		if own, err := ownCgroup2(); err == nil {
+			common := commonAncestor(filepath.Join(fs2.UnifiedMountpoint, own), target)
+			if err := unix.Access(filepath.Join(common, "cgroup.procs"), unix.W_OK); err != nil {
+				return false, fmt.Sprintf("hull runs in cgroup %s, outside the subtree delegated to uid %d: it cannot move the container into %s (%s/cgroup.procs: %v)",
+					own, os.Geteuid(), target, common, err), dir
+			}
+		}
+		return true, "", dir
 	}
 	if c.Systemd {
 		return false, "this host has cgroup v1, which has no rootless systemd driver", ""
@@ -241,4 +255,32 @@ func missingControllers(res *specs.LinuxResources, have []string) []droppedResou
 		}
 	}
 	return out
+}
+
+// ownCgroup2 is hull's cgroup v2 path, from /proc/self/cgroup.
+func ownCgroup2() (string, error) {
+	data, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		return "", err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if p, ok := strings.CutPrefix(line, "0::"); ok {
+			return p, nil
+		}
+	}
+	return "", errors.New("no cgroup v2 line in /proc/self/cgroup")
+}
+
+// commonAncestor is the longest directory path both a and b (clean,
+// absolute) are in.
+func commonAncestor(a, b string) string {
+	as, bs := strings.Split(filepath.Clean(a), "/"), strings.Split(filepath.Clean(b), "/")
+	n := 0
+	for n < len(as) && n < len(bs) && as[n] == bs[n] {
+		n++
+	}
+	if n <= 1 {
+		return "/"
+	}
+	return strings.Join(as[:n], "/")
 }

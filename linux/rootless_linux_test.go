@@ -294,3 +294,19 @@ func TestRootlessSysctlFindings(t *testing.T) {
 		})
 	}
 }
+
+func TestCommonAncestor(t *testing.T) {
+	for _, tc := range []struct{ a, b, want string }{
+		{"/sys/fs/cgroup/user.slice/u/app.slice/x.scope", "/sys/fs/cgroup/user.slice/u/app.slice/ctr", "/sys/fs/cgroup/user.slice/u/app.slice"},
+		{"/sys/fs/cgroup/system.slice/a", "/sys/fs/cgroup/deleg/ctr", "/sys/fs/cgroup"},
+		{"/sys/fs/cgroup/a", "/sys/fs/cgroup/a", "/sys/fs/cgroup/a"},
+		{"/sys/fs/cgroup/ab", "/sys/fs/cgroup/a", "/sys/fs/cgroup"},
+		{"/a", "/b", "/"},
+	} {
+		t.Run(tc.a+" "+tc.b, func(t *testing.T) {
+			if got := commonAncestor(tc.a, tc.b); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

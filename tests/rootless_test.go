@@ -555,3 +555,108 @@ func TestRootlessRefusals(t *testing.T) {
 		})
 	}
 }
+
+// delegateCgroup makes the cgroup /name in every hierarchy, owned by the
+// user with its files (what systemd's Delegate= or an administrator's
+// chown gives a user), and removes it, and what is left below it, when
+// the test ends. It returns the directories.
+func (u *rootlessUser) delegateCgroup(t *testing.T, name string) []string {
+	t.Helper()
+	var dirs []string
+	t.Cleanup(func() {
+		for _, d := range dirs {
+			rmdirTree(d)
+		}
+	})
+	for _, hier := range cgroupHierarchies() {
+		d := filepath.Join(hier, name)
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		dirs = append(dirs, d)
+		// A new cpuset cgroup has no CPUs until given its parent's.
+		for _, f := range []string{"cpuset.cpus", "cpuset.mems"} {
+			if data, err := os.ReadFile(filepath.Join(hier, f)); err == nil && !cgroups.IsCgroup2UnifiedMode() {
+				if err := os.WriteFile(filepath.Join(d, f), data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if cgroups.IsCgroup2UnifiedMode() {
+			if err := os.WriteFile(filepath.Join(hier, "cgroup.subtree_control"), []byte("+memory +pids"), 0o644); err != nil {
+				t.Fatalf("enable memory and pids for %s: %v", d, err)
+			}
+		}
+		err := filepath.WalkDir(d, func(p string, _ os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			return os.Lchown(p, u.uid, u.gid)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dirs
+}
+
+// TestRootlessDelegatedCgroup: where a cgroup is delegated to the user
+// (its directory chowned to it), a rootless container gets its cgroup
+// there and its limits apply, with no warning; ps lists its processes.
+// On cgroup v1 the container's cgroupsPath names the delegated cgroup; on
+// cgroup v2 hull runs inside the delegated subtree (as from a systemd
+// user session), which a move between cgroups needs, and the container's
+// cgroup is made beside hull's.
+func TestRootlessDelegatedCgroup(t *testing.T) {
+	t.Parallel()
+	h := newH(t)
+	u := newRootlessUser(t, h)
+	id := h.id()
+	name := "hulltest-rootless-" + id
+	dirs := u.delegateCgroup(t, name)
+	limit := int64(64 << 20)
+	pids := int64(50)
+	v2 := cgroups.IsCgroup2UnifiedMode()
+	b := u.bundle([]string{"sleep", "1000"}, func(s *specs.Spec) {
+		s.Linux.Resources = &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: &limit}, Pids: &specs.LinuxPids{Limit: &pids}}
+		if !v2 {
+			s.Linux.CgroupsPath = "/" + name + "/" + id
+		}
+	})
+	var r result
+	if v2 {
+		// hull starts in <name>/launcher, a cgroup of the user's; the
+		// container's is made at <name>/<id>.
+		launcher := filepath.Join(dirs[0], "launcher")
+		if err := os.Mkdir(launcher, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		_ = os.Lchown(launcher, u.uid, u.gid)
+		script := `echo $$ > "$1/cgroup.procs" && shift && exec "$@"`
+		argv := append([]string{"-c", script, "sh", launcher, "setpriv", "--reuid", strconv.Itoa(u.uid), "--regid", strconv.Itoa(u.gid),
+			"--clear-groups", "env", "-i"}, u.env()...)
+		argv = append(argv, hullBin, "run", "-d", "--bundle", b, id)
+		r = runCmd(t, h.dir, cmdOpts{}, "/bin/sh", argv...)
+	} else {
+		r = u.hull(nil, "run", "-d", "--bundle", b, id)
+	}
+	if r.Code != 0 || r.Stderr != "" {
+		t.Fatalf("run in a delegated cgroup: want success without a warning:\n%s", r)
+	}
+	memFile, memWant, pidsFile := filepath.Join("memory", name, id, "memory.limit_in_bytes"), "67108864", filepath.Join("pids", name, id, "pids.max")
+	if v2 {
+		memFile, memWant, pidsFile = filepath.Join(name, id, "memory.max"), "67108864", filepath.Join(name, id, "pids.max")
+	}
+	for f, want := range map[string]string{memFile: memWant, pidsFile: "50"} {
+		data, err := os.ReadFile(filepath.Join("/sys/fs/cgroup", f))
+		if err != nil || strings.TrimSpace(string(data)) != want {
+			t.Errorf("/sys/fs/cgroup/%s: %q, %v; want %s", f, data, err, want)
+		}
+	}
+	st := u.stateOf(id)
+	if got := u.ok("ps", "--format", "json", id).Stdout; !strings.Contains(got, strconv.Itoa(st.Pid)) {
+		t.Errorf("ps lists %s, want the init %d", got, st.Pid)
+	}
+	u.ok("delete", "--force", id)
+	h.assertClean(id)
+}
