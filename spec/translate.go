@@ -805,24 +805,28 @@ var rootlessNS = map[string]configs.NamespaceType{
 }
 
 // rootlessMounts refuses the mounts the kernel would refuse a rootless
-// container with EPERM in the middle of its start.
+// container with EPERM in the middle of its start. A user namespace
+// joined by path may own the other namespaces joined with it: the
+// kernel's to judge then.
 func (t *translator) rootlessMounts(cfg *configs.Config) {
+	if !cfg.Namespaces.IsPrivate(configs.NEWUSER) {
+		return
+	}
+	specNS := map[configs.NamespaceType]specs.LinuxNamespaceType{
+		configs.NEWNET: specs.NetworkNamespace, configs.NEWPID: specs.PIDNamespace, configs.NEWIPC: specs.IPCNamespace,
+	}
 	for i, m := range cfg.Mounts {
 		ns, ok := rootlessNS[m.Device]
-		if !ok || cfg.Namespaces.IsPrivate(ns) && cfg.Namespaces.Contains(ns) {
+		if !ok || cfg.Namespaces.IsPrivate(ns) {
 			continue
 		}
-		specNS := map[configs.NamespaceType]specs.LinuxNamespaceType{
-			configs.NEWNET: specs.NetworkNamespace, configs.NEWPID: specs.PIDNamespace, configs.NEWIPC: specs.IPCNamespace,
-		}[ns]
-		fix := addNS(specNS)
+		fix := addNS(specNS[ns])
 		if m.Device == "sysfs" {
-			// What runc spec --rootless does when it drops the network
+			// What runc spec --rootless does, having no network
 			// namespace.
-			fix = `or bind the host's: {"destination": "/sys", "type": "none", "source": "/sys", "options": ["rbind", "nosuid", "noexec", "nodev", "ro"]} (as 'hull spec --rootless' writes)`
-			fix = addNS(specNS) + ", " + fix
+			fix += `, or bind the host's: {"destination": "/sys", "type": "none", "source": "/sys", "options": ["rbind", "nosuid", "noexec", "nodev", "ro"]} (as 'hull spec --rootless' writes)`
 		}
-		t.add(Path("mounts", i, "type"), m.Device, "a rootless container can mount %s only in a %s namespace of its own (the kernel refuses it otherwise: EPERM); %s", m.Device, specNS, fix)
+		t.add(Path("mounts", i, "type"), m.Device, "a rootless container can mount %s only in a %s namespace of its own (the kernel refuses it otherwise: EPERM); %s", m.Device, specNS[ns], fix)
 	}
 }
 
