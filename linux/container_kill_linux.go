@@ -120,6 +120,16 @@ func killAll(c *libcontainer.Container, sig unix.Signal) error {
 		defer func() { _ = c.Resume() }()
 	}
 	pids, err := c.Processes()
+	if err != nil && c.Config().RootlessCgroups {
+		// A rootless container with no cgroup (none delegated to the
+		// user): its processes cannot be listed, so the init alone is
+		// signalled, as runc 1.5 does for every --all (with a PID
+		// namespace of its own, a SIGKILL of the init ends them all).
+		if err := c.Signal(sig); err != nil && !errors.Is(err, libcontainer.ErrNotRunning) {
+			return fmt.Errorf("signal container %q: %w", c.ID(), err)
+		}
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("processes of container %q: %w", c.ID(), err)
 	}

@@ -22,6 +22,10 @@ type PrepareOptions struct {
 	NoPivotRoot   bool
 	NoNewKeyring  bool
 	RootlessEUID  bool
+	// RootlessCgroups is --rootless as runc reads it (RootlessCgroups):
+	// the container's cgroup is made by the rootless rules, and where
+	// none is delegated its resources are dropped with a warning.
+	RootlessCgroups bool
 	// Timings, when --timings is given, gets the phases "load", "checks"
 	// and "translate".
 	Timings *Timings
@@ -148,6 +152,7 @@ var checks = []check{
 	{"cgroup-v1-only", kindHost, checkCgroupV1Only},
 	{"cpuset-online", kindHost, checkCpusetOnline},
 	{"cgroup-driver", kindHost, func(r *prepared) { r.error(cgroupDriverCheck(r.o.SystemdCgroup)) }},
+	{"rootless", kindHost, checkRootless},
 	{"rootfs", kindRootfs, checkRootfs},
 	{"namespace-paths", kindRootfs, checkNamespacePaths},
 	{"bind-sources", kindRootfs, checkBindSources},
@@ -164,10 +169,13 @@ var checks = []check{
 		opts.NoPivotRoot = r.o.NoPivotRoot
 		opts.NoNewKeyring = r.o.NoNewKeyring
 		opts.RootlessEUID = r.o.RootlessEUID
+		opts.RootlessCgroups = r.o.RootlessCgroups
 		cfg, proc, err := r.valid.Translate(opts)
 		r.error(err)
 		r.cfg, r.proc = cfg, proc
 	}},
+	// After translate: it looks for the cgroup translate names.
+	{"rootless-cgroups", kindHost, checkRootlessCgroups},
 }
 
 // selectChecks is the part of checks that o asks for.
@@ -196,7 +204,7 @@ func (r *prepared) run(c check) {
 	r.check = c.name
 	r.ran = append(r.ran, c.name)
 	c.run(r)
-	if c.name == "translate" {
+	if c.name == "translate" || c.name == "rootless-cgroups" {
 		r.o.Timings.Mark("translate")
 	} else {
 		r.o.Timings.Mark("checks")

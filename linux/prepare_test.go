@@ -104,6 +104,18 @@ func TestPrepareFindings(t *testing.T) {
 			sev: SeverityError, path: "linux.resources.cpu.cpus"},
 		"cgroup-driver": {opts: PrepareOptions{SystemdCgroup: true}, sev: SeverityError,
 			skip: ifTrue(cgsystemd.IsRunningSystemd(), "systemd runs this host")},
+		"rootless": {mod: func(s *specs.Spec) {
+			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
+			own := func(id int) []specs.LinuxIDMapping { return []specs.LinuxIDMapping{{HostID: uint32(id), Size: 1}} }
+			s.Linux.UIDMappings, s.Linux.GIDMappings = own(os.Geteuid()), own(os.Getegid())
+			s.Linux.Devices = []specs.LinuxDevice{{Path: "/dev/no-such-device", Type: "c", Major: 1, Minor: 3}}
+			for i := range s.Mounts { // gid=5 is not mapped
+				s.Mounts[i].Options = slices.DeleteFunc(s.Mounts[i].Options, func(o string) bool { return strings.HasPrefix(o, "gid=") })
+			}
+		}, opts: PrepareOptions{RootlessEUID: true}, sev: SeverityError, path: "linux.devices[0].path"},
+		"rootless-cgroups": {mod: func(s *specs.Spec) { lim := int64(10); s.Linux.Resources.Pids = &specs.LinuxPids{Limit: &lim} },
+			opts: PrepareOptions{RootlessCgroups: true}, sev: SeverityWarning, path: "linux.resources.pids",
+			skip: ifRoot("root may make any cgroup; TestRootlessResourcesDropped trips it as an unprivileged user")},
 		"rootfs": {mod: func(s *specs.Spec) { s.Root.Path = "no-such-rootfs" }, sev: SeverityError, path: "root.path"},
 		"namespace-paths": {mod: func(s *specs.Spec) {
 			for i := range s.Linux.Namespaces {

@@ -200,6 +200,9 @@ func Pids(root, id string) ([]int, error) {
 	if errors.Is(err, os.ErrNotExist) && !sf.hasInit() && !m.Exists() {
 		pids, err = nil, nil
 	}
+	if err != nil && sf.Config.Cgroups != nil && sf.Config.Cgroups.Rootless && !m.Exists() {
+		return nil, fmt.Errorf("processes of container %q: unable to get all container pids: it has no cgroup (rootless, and no cgroup is delegated to the user), so its processes cannot be listed", id)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("processes of container %q: unable to get all container pids: %w", id, err)
 	}

@@ -27,6 +27,7 @@ base=(
 	"util-linux:/usr/bin/nsenter"         # the systemd cgroup test
 	"systemd:/lib/systemd/systemd"        # a real systemd for that test
 	"criu:/usr/sbin/criu"                 # checkpoint and restore
+	"uidmap:/usr/bin/newuidmap"           # rootless: ranges from /etc/subuid
 )
 e2e=(
 	"containerd:/usr/bin/containerd"

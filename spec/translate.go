@@ -762,6 +762,12 @@ func (t *translator) rootless(cfg *configs.Config) {
 		t.add("linux.namespaces", nil, "a rootless container needs a user namespace; %s with uidMappings and gidMappings (see 'hull spec --rootless')", addNS(specs.UserNamespace))
 		return
 	}
+	if p := t.s.Process; p != nil && len(p.User.AdditionalGids) > 0 {
+		// runc's words lead: libcontainer refuses them at start, after
+		// the container's state is made.
+		t.add("process.user.additionalGids", p.User.AdditionalGids, "cannot set any additional groups in a rootless container; remove them (a rootless runtime may not call setgroups(2))")
+	}
+	t.rootlessMounts(cfg)
 	if cfg.Namespaces.IsPrivate(configs.NEWUSER) {
 		if len(cfg.UIDMappings) == 0 || len(cfg.GIDMappings) == 0 {
 			// Reported by Validate.
@@ -784,6 +790,43 @@ func (t *translator) rootless(cfg *configs.Config) {
 				}
 			}
 		}
+	}
+}
+
+// rootlessNS is the namespace a filesystem's mount needs to be the
+// container's own when the runtime is not root: the kernel checks
+// CAP_SYS_ADMIN in the user namespace that owns it (sysfs: the network
+// namespace, proc: the pid namespace, mqueue: the ipc namespace), and a
+// rootless container's user namespace owns only those made with it.
+var rootlessNS = map[string]configs.NamespaceType{
+	"sysfs":  configs.NEWNET,
+	"proc":   configs.NEWPID,
+	"mqueue": configs.NEWIPC,
+}
+
+// rootlessMounts refuses the mounts the kernel would refuse a rootless
+// container with EPERM in the middle of its start. A user namespace
+// joined by path may own the other namespaces joined with it: the
+// kernel's to judge then.
+func (t *translator) rootlessMounts(cfg *configs.Config) {
+	if !cfg.Namespaces.IsPrivate(configs.NEWUSER) {
+		return
+	}
+	specNS := map[configs.NamespaceType]specs.LinuxNamespaceType{
+		configs.NEWNET: specs.NetworkNamespace, configs.NEWPID: specs.PIDNamespace, configs.NEWIPC: specs.IPCNamespace,
+	}
+	for i, m := range cfg.Mounts {
+		ns, ok := rootlessNS[m.Device]
+		if !ok || cfg.Namespaces.IsPrivate(ns) {
+			continue
+		}
+		fix := addNS(specNS[ns])
+		if m.Device == "sysfs" {
+			// What runc spec --rootless does, having no network
+			// namespace.
+			fix += `, or bind the host's: {"destination": "/sys", "type": "none", "source": "/sys", "options": ["rbind", "nosuid", "noexec", "nodev", "ro"]} (as 'hull spec --rootless' writes)`
+		}
+		t.add(Path("mounts", i, "type"), m.Device, "a rootless container can mount %s only in a %s namespace of its own (the kernel refuses it otherwise: EPERM); %s", m.Device, specNS[ns], fix)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -334,6 +335,18 @@ func TestTranslateRefuses(t *testing.T) {
 		{"bad systemd property", func(s *specs.Spec) {
 			s.Annotations = map[string]string{"org.systemd.property.CPU1": "uint64 1"}
 		}, Options{SystemdCgroup: true}, `annotations["org.systemd.property.CPU1"]`, "latin letters"},
+		{"rootless additional gids", func(s *specs.Spec) {
+			*s = *DefaultFor(true, true, 1000, 1000)
+			s.Process.User.AdditionalGids = []uint32{1}
+		}, Options{RootlessEUID: true}, "process.user.additionalGids", "cannot set any additional groups in a rootless container"},
+		{"rootless sysfs without netns", func(s *specs.Spec) {
+			*s = *DefaultFor(true, true, 1000, 1000)
+			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/sys2", Type: "sysfs", Source: "sysfs"})
+		}, Options{RootlessEUID: true}, "mounts[7].type", "sysfs only in a network namespace of its own"},
+		{"rootless proc without pid ns", func(s *specs.Spec) {
+			*s = *DefaultFor(true, true, 1000, 1000)
+			s.Linux.Namespaces = slices.DeleteFunc(s.Linux.Namespaces, func(n specs.LinuxNamespace) bool { return n.Type == specs.PIDNamespace })
+		}, Options{RootlessEUID: true}, "mounts[0].type", "proc only in a pid namespace of its own"},
 		{"netdevices rootless", func(s *specs.Spec) {
 			*s = *DefaultFor(true, true, 1000, 1000)
 			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "network"})

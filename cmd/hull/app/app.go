@@ -32,6 +32,14 @@ type globalOptions struct {
 	systemdCgroup bool
 	// noCgroups is --cgroup-manager disabled, which create refuses.
 	noCgroups bool
+	// defaultRoot is --root's default, by runc's rule (see
+	// linux.DefaultStateRoot): /run/hull for root, $XDG_RUNTIME_DIR/hull
+	// for anybody else; xdgRoot says it is the latter, which resolve
+	// makes when --root is not given.
+	defaultRoot string
+	xdgRoot     bool
+	// rootless is --rootless: nil for auto (see linux.RootlessCgroups).
+	rootless *bool
 	// criu is the --criu binary for checkpoint and restore.
 	criu string
 	// logFile is the --log file, nil when logging goes to stderr.
@@ -58,19 +66,25 @@ func (g *globalOptions) close() {
 func New() *cli.App { return newApp(&globalOptions{}) }
 
 func newApp(g *globalOptions) *cli.App {
+	// New (the documentation) shows root's default whoever runs it, so
+	// that the generated pages do not depend on the builder.
+	defaultRoot := g.defaultRoot
+	if defaultRoot == "" {
+		defaultRoot = linux.DefaultRoot
+	}
 	app := &cli.App{
 		Name:    "hull",
 		Usage:   "run OCI containers (a runc-compatible OCI runtime)",
 		Version: versionText(),
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "root", Value: linux.DefaultRoot, Usage: "directory for container state (tmpfs recommended)"},
+			&cli.StringFlag{Name: "root", Value: defaultRoot, Usage: "directory for container state (tmpfs recommended; for a non-root user $XDG_RUNTIME_DIR/hull)"},
 			&cli.StringFlag{Name: "log", Usage: "write hull's log to this file (default: stderr)"},
 			&cli.StringFlag{Name: "log-format", Value: "text", Usage: "log format: text or json"},
 			&cli.BoolFlag{Name: "debug", Usage: "log debug messages"},
 			&cli.BoolFlag{Name: "systemd-cgroup", Usage: "use the systemd cgroup driver (cgroupsPath is slice:prefix:name)"},
 			// crun's spelling, which conmon passes for podman's --cgroups.
 			&cli.StringFlag{Name: "cgroup-manager", Value: "cgroupfs", Usage: "cgroupfs or systemd (crun's flag; same as --systemd-cgroup); disabled is not supported"},
-			&cli.StringFlag{Name: "rootless", Value: "auto", Usage: "rootless mode: true, false or auto (accepted for runc compatibility)"},
+			&cli.StringFlag{Name: "rootless", Value: "auto", Usage: "make the container's cgroup by the rootless rules (no cgroup where none is delegated, its resources dropped with a warning): true, false or auto (non-root, or root in a user namespace)"},
 			&cli.BoolFlag{Name: "timings", Usage: "print how long each phase of the command took (one line on stderr; a JSON log entry with --log-format json)"},
 			&cli.StringFlag{Name: "criu", Value: "criu", Usage: "path to the criu binary that checkpoint and restore run (runc 1.1's flag)", Hidden: true},
 		},
@@ -120,6 +134,11 @@ func (g *globalOptions) resolve(c *cli.Context) error {
 		return err
 	}
 	g.root, g.rootSet = root, c.IsSet("root")
+	if !g.rootSet && g.xdgRoot {
+		if err := linux.EnsureXDGRoot(root); err != nil {
+			return err
+		}
+	}
 	g.debug = c.Bool("debug")
 	g.systemdCgroup = c.Bool("systemd-cgroup")
 	g.criu = c.String("criu")
@@ -152,10 +171,8 @@ func (g *globalOptions) resolve(c *cli.Context) error {
 		g.logFile = f
 		logrus.SetOutput(f)
 	}
-	switch r := c.String("rootless"); r {
-	case "auto", "true", "false":
-	default:
-		return fmt.Errorf("--rootless %q: use true, false or auto", r)
+	if g.rootless, err = linux.ParseRootless(c.String("rootless")); err != nil {
+		return err
 	}
 	if c.Bool("timings") {
 		// The first argument left is the command's name: reorderArgs put

@@ -40,10 +40,11 @@ func checkCommand(g *globalOptions) *cli.Command {
 			// bundle check passes is one create accepts; the host's only
 			// with --host.
 			_, findings := linux.Prepare(c.String("bundle"), linux.PrepareOptions{
-				ID:            "check",
-				SystemdCgroup: g.systemdCgroup,
-				RootlessEUID:  os.Geteuid() != 0,
-				Host:          c.Bool("host"),
+				ID:              "check",
+				SystemdCgroup:   g.systemdCgroup,
+				RootlessEUID:    os.Geteuid() != 0,
+				RootlessCgroups: linux.RootlessCgroups(g.rootless, g.systemdCgroup),
+				Host:            c.Bool("host"),
 			})
 			w := c.App.Writer
 			if format == "json" {

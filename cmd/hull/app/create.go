@@ -53,8 +53,10 @@ func launch(c *cli.Context, g *globalOptions, o linux.LaunchOptions) (int, error
 		NoPivotRoot:   c.Bool("no-pivot"),
 		NoNewKeyring:  c.Bool("no-new-keyring"),
 		RootlessEUID:  os.Geteuid() != 0,
-		Host:          true, // the container is made here
-		Timings:       g.timings,
+		// runc's rule, with --rootless.
+		RootlessCgroups: linux.RootlessCgroups(g.rootless, g.systemdCgroup),
+		Host:            true, // the container is made here
+		Timings:         g.timings,
 	})
 	if err := findings.Err(); err != nil {
 		return -1, err

@@ -20,6 +20,7 @@ import (
 func Run(args []string, stderr io.Writer) int {
 	begin := time.Now()
 	g := &globalOptions{begin: begin, startup: linux.ProcessStartup(begin)}
+	g.defaultRoot, g.xdgRoot = linux.DefaultStateRoot()
 	app := newApp(g)
 	err := app.Run(reorderArgs(app, args))
 	defer g.close()
