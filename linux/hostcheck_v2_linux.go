@@ -1,7 +1,6 @@
 package linux
 
 import (
-	"bufio"
 	"fmt"
 	"maps"
 	"os"
@@ -40,7 +39,7 @@ func readCgroupV2Host() cgroupV2Host {
 		}
 	}
 	var dirs []string
-	if own := ownCgroup2(); own != "" && own != "/" {
+	if own, err := ownCgroup2(); err == nil && own != "" && own != "/" {
 		dirs = append(dirs, filepath.Join(cgroup2Root, own))
 	}
 	if ents, err := os.ReadDir(cgroup2Root); err == nil {
@@ -63,21 +62,6 @@ func readCgroupV2Host() cgroupV2Host {
 	return h
 }
 
-// ownCgroup2 is hull's own cgroup v2 path, from /proc/self/cgroup.
-func ownCgroup2() string {
-	f, err := os.Open("/proc/self/cgroup")
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		if p, ok := strings.CutPrefix(s.Text(), "0::"); ok {
-			return p
-		}
-	}
-	return ""
-}
 
 // unifiedCoreFiles are the cgroup.* files a container's
 // linux.resources.unified may set: limits on its own sub-cgroups. The
