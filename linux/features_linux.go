@@ -24,9 +24,9 @@ const AnnotationVersion = "org.hullrt.hull.version"
 //
 // It matches runc 1.5's document, but where hull truly differs (see
 // TestFeaturesMatchRunc): the mount options idmap and ridmap are listed
-// (both accept them; runc's list leaves them out), systemdUser is false
-// (hull never picks the systemd user instance's cgroup manager), and the
-// annotations name hull, not runc. Seccomp's supportedFlags, as in runc,
+// (both accept them; runc's list leaves them out), and the annotations
+// name hull, not runc. systemdUser is true: a rootless --systemd-cgroup
+// goes through the user's systemd (tests/e2e TestRootlessSession). Seccomp's supportedFlags, as in runc,
 // are those this kernel takes.
 func Features(version string) *features.Features {
 	yes, no := true, false
@@ -51,7 +51,7 @@ func Features(version string) *features.Features {
 				// Rootless, hull keeps to cgroupfs (spec.Options'
 				// RootlessCgroups is never set), so it never talks to a
 				// user's systemd.
-				SystemdUser: &no,
+				SystemdUser: &yes,
 				Rdma:        &yes,
 			},
 			Apparmor: &features.Apparmor{Enabled: &yes},

@@ -33,7 +33,7 @@ func TestFeaturesDescribeHull(t *testing.T) {
 	cg := f.Linux.Cgroup
 	for name, c := range map[string]struct{ got, want bool }{
 		"cgroup.v1": {*cg.V1, true}, "cgroup.v2": {*cg.V2, true}, "cgroup.systemd": {*cg.Systemd, true},
-		"cgroup.systemdUser": {*cg.SystemdUser, false}, "cgroup.rdma": {*cg.Rdma, true},
+		"cgroup.systemdUser": {*cg.SystemdUser, true}, "cgroup.rdma": {*cg.Rdma, true},
 		"apparmor": {*f.Linux.Apparmor.Enabled, true}, "selinux": {*f.Linux.Selinux.Enabled, true},
 		"intelRdt": {*f.Linux.IntelRdt.Enabled, true}, "idmap": {*f.Linux.MountExtensions.IDMap.Enabled, true},
 	} {

@@ -788,7 +788,7 @@ func TestFeaturesCgroup(t *testing.T) {
 	// (TestSystemdCgroup), RDMA limits; not the systemd user instance.
 	for name, c := range map[string]struct{ got, want bool }{
 		"v1": {*cg.V1, true}, "v2": {*cg.V2, true}, "systemd": {*cg.Systemd, true},
-		"systemdUser": {*cg.SystemdUser, false}, "rdma": {*cg.Rdma, true},
+		"systemdUser": {*cg.SystemdUser, true}, "rdma": {*cg.Rdma, true},
 	} {
 		if c.got != c.want {
 			t.Errorf("hull features linux.cgroup.%s = %v, want %v", name, c.got, c.want)
@@ -1229,16 +1229,6 @@ func TestFeaturesMatchRunc(t *testing.T) {
 				if n-len(opts) != 2 {
 					return fmt.Errorf("hull's mountOptions lack idmap or ridmap")
 				}
-				return nil
-			}},
-		{"linux.cgroup.systemdUser false", "rootless, hull keeps to the cgroupfs driver and never talks to a user's systemd; runc does",
-			func() error {
-				rc, hc := runc["linux"].(map[string]any)["cgroup"].(map[string]any), hull["linux"].(map[string]any)["cgroup"].(map[string]any)
-				if rc["systemdUser"] != true || hc["systemdUser"] != false {
-					return fmt.Errorf("systemdUser: runc %v, hull %v", rc["systemdUser"], hc["systemdUser"])
-				}
-				delete(rc, "systemdUser")
-				delete(hc, "systemdUser")
 				return nil
 			}},
 		{"annotations name the runtime", "runc's org.opencontainers.runc.version and .commit describe runc; hull has org.hullrt.hull.version (and runc's checkpoint.enabled, which hull's checkpoint earns)",

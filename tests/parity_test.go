@@ -59,12 +59,6 @@ var parityDeliberate = []deliberate{
 	},
 	{
 		command: "features", aspect: "stdout",
-		what:   "`features` says linux.cgroup.systemdUser false",
-		reason: "hull does not yet drive a user's systemd (rootless containers keep to the cgroupfs driver); callers must not ask it to",
-		adjust: dropFeature("linux", "cgroup", "systemdUser"),
-	},
-	{
-		command: "features", aspect: "stdout",
 		what:   "`features` lists the mount options idmap and ridmap",
 		reason: "hull and runc both accept them (libcontainer makes idmapped mounts); runc's list leaves them out",
 		adjust: dropMountOptions("idmap", "ridmap"),
@@ -192,27 +186,6 @@ func dropAnnotations(out string) string {
 		}
 	}
 	return canonicalJSON(m)
-}
-
-// dropFeature removes one key, at the path of object keys given, from a
-// features document.
-func dropFeature(path ...string) func(string) string {
-	return func(out string) string {
-		var m map[string]any
-		if json.Unmarshal([]byte(out), &m) != nil {
-			return out
-		}
-		obj := m
-		for _, k := range path[:len(path)-1] {
-			next, ok := obj[k].(map[string]any)
-			if !ok {
-				return out
-			}
-			obj = next
-		}
-		delete(obj, path[len(path)-1])
-		return canonicalJSON(m)
-	}
 }
 
 // dropMountOptions removes mount options from a features document.

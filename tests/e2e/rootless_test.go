@@ -90,6 +90,7 @@ func (u *userSession) remove(t *testing.T) {
 	if u.uid != 0 {
 		runCmd(cmdOpts{}, "systemctl", "stop", fmt.Sprintf("user@%d.service", u.uid))
 		runCmd(cmdOpts{}, "loginctl", "terminate-user", u.name)
+		runCmd(cmdOpts{}, "systemctl", "stop", fmt.Sprintf("user-%d.slice", u.uid))
 		// Rootless podman's pause process and conmon outlive the session.
 		killProcs(func(p sysproc.Proc, _ string) bool { return procUID(p.PID) == u.uid })
 		_ = os.Remove(fmt.Sprintf("/dev/shm/libpod_rootless_lock_%d", u.uid))
@@ -110,8 +111,8 @@ func (u *userSession) remove(t *testing.T) {
 			left = append(left, u.runtimeDir)
 		}
 		slice := fmt.Sprintf("/sys/fs/cgroup/user.slice/user-%d.slice", u.uid)
-		if !eventually(30*time.Second, func() bool { _, err := os.Stat(slice); return os.IsNotExist(err) }) {
-			left = append(left, slice)
+		if !eventually(time.Minute, func() bool { _, err := os.Stat(slice); return os.IsNotExist(err) }) {
+			left = append(left, slice+" (holding: "+strings.Join(cgroupTreeProcs(slice), ", ")+")")
 		}
 	}
 	if _, err := os.Stat(u.home); err == nil {
@@ -341,4 +342,22 @@ hull = [%q]
 	if r := ok("ps", "--all", "--quiet"); strings.TrimSpace(r.Stdout) != "" {
 		t.Errorf("containers left after rm: %q", r.Stdout)
 	}
+}
+
+// cgroupTreeProcs lists the processes in the cgroup tree at dir, with
+// their cgroups and command lines, for a report of what is left.
+func cgroupTreeProcs(dir string) []string {
+	var out []string
+	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() != "cgroup.procs" {
+			return nil
+		}
+		for _, f := range strings.Fields(readTrim(p)) {
+			if pid, err := strconv.Atoi(f); err == nil {
+				out = append(out, fmt.Sprintf("%d %s in %s", pid, cmdline(pid), strings.TrimPrefix(filepath.Dir(p), dir)))
+			}
+		}
+		return nil
+	})
+	return out
 }
