@@ -62,7 +62,6 @@ func readCgroupV2Host() cgroupV2Host {
 	return h
 }
 
-
 // unifiedCoreFiles are the cgroup.* files a container's
 // linux.resources.unified may set: limits on its own sub-cgroups. The
 // other cgroup.* files are not resource settings: cgroup.subtree_control
