@@ -56,6 +56,36 @@ func (h *H) finish(id string) {
 	h.assertClean(id)
 }
 
+// cgroupOf is the cgroup v2 path of pid ("" on a v1 host).
+func cgroupOf(pid int) string {
+	data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
+	for _, l := range lines(string(data)) {
+		if p, ok := strings.CutPrefix(l, "0::"); ok {
+			return p
+		}
+	}
+	return ""
+}
+
+// assertThawed fails the test if the cgroup v2 of pid is frozen: CRIU
+// freezes the container's cgroup while it dumps, and a restore must not
+// bring that back (an exec or a `state` would then hang).
+func (h *H) assertThawed(pid int) {
+	h.t.Helper()
+	cg := cgroupOf(pid)
+	if cg == "" {
+		return
+	}
+	dir := filepath.Join("/sys/fs/cgroup", cg)
+	freeze, _ := os.ReadFile(filepath.Join(dir, "cgroup.freeze"))
+	events, _ := os.ReadFile(filepath.Join(dir, "cgroup.events"))
+	if strings.TrimSpace(string(freeze)) != "0" || !strings.Contains(string(events), "frozen 0") {
+		status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+		h.t.Errorf("the restored container's cgroup %s is frozen: cgroup.freeze %q, cgroup.events %q; init %s",
+			dir, strings.TrimSpace(string(freeze)), strings.TrimSpace(string(events)), strings.Join(strings.Fields(string(status))[:6], " "))
+	}
+}
+
 // counter is a container whose state is in three places: a count in the
 // shell's memory, the offset of an open file (fd 3 reads /mnt/lines one
 // line a step) and, with a server, a listening socket. Each step writes
@@ -316,16 +346,20 @@ func TestCheckpointPreDump(t *testing.T) {
 		t.Errorf("--auto-dedup: the pre-dump's pages still take %d blocks (%d before the dump)", blocks, preBlocks)
 	}
 
-	h.criuOK("restore", "--detach", "--bundle", c.bundle, "--image-path", final, id)
+	pidFile := filepath.Join(h.dir, "restored.pid")
+	h.criuOK("restore", "--detach", "--bundle", c.bundle, "--image-path", final, "--pid-file", pidFile, id)
 	c.waitPast(saved)
+	h.assertThawed(pidOf(t, pidFile))
 	h.finish(id)
 }
 
 // TestCheckpointRestoreNewCgroup restores into a bundle whose
-// linux.cgroupsPath differs from the checkpointed container's: with each
-// --manage-cgroups-mode that allows it (runc: "cgroups mode: soft|full|
-// strict|ignore (default: soft)"), the restored processes are in the new
-// cgroup and the old one is gone.
+// linux.cgroupsPath differs from the checkpointed container's, with the
+// --manage-cgroups-mode values (runc: "cgroups mode: soft|full|strict|
+// ignore (default: soft)") that allow it: the restored processes are in
+// the new cgroup and the old one is gone. On cgroup v2 only "ignore" does
+// it: in the other modes CRIU puts the processes back into the cgroup
+// path saved in its images (runc#3546, cri-o#6894).
 func TestCheckpointRestoreNewCgroup(t *testing.T) {
 	requireCriu(t)
 	for _, mode := range []string{"", "soft", "ignore"} {
@@ -334,6 +368,9 @@ func TestCheckpointRestoreNewCgroup(t *testing.T) {
 			name = "default"
 		}
 		t.Run(name, func(t *testing.T) {
+			if mode != "ignore" && fileExists("/sys/fs/cgroup/cgroup.controllers") {
+				t.Skip("on cgroup v2, CRIU restores into the cgroup path of its images unless --manage-cgroups-mode ignore (runc#3546)")
+			}
 			h := newH(t)
 			id, newID := h.id(), h.id()
 			oldCg, newCg := "/"+id+"-ckpt", "/"+newID+"-restored"
@@ -353,8 +390,10 @@ func TestCheckpointRestoreNewCgroup(t *testing.T) {
 			saved := c.still("after the checkpoint")
 			h.assertClean(id)
 
-			h.criuOK(append(append([]string{"restore", "--detach", "--bundle", moved, "--image-path", img}, modeArgs...), newID)...)
-			pid := h.state(newID).Pid
+			pidFile := filepath.Join(h.dir, "restored.pid")
+			h.criuOK(append(append([]string{"restore", "--detach", "--bundle", moved, "--image-path", img, "--pid-file", pidFile}, modeArgs...), newID)...)
+			pid := pidOf(t, pidFile)
+			h.assertThawed(pid)
 			if !inCgroupPath(pid, newCg) {
 				data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
 				t.Errorf("the restored init is not in the bundle's cgroup %s:\n%s", newCg, data)
@@ -364,6 +403,17 @@ func TestCheckpointRestoreNewCgroup(t *testing.T) {
 			h.assertClean(id)
 		})
 	}
+}
+
+// pidOf reads a --pid-file.
+func pidOf(t *testing.T, file string) int {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	pid, _ := strconv.Atoi(string(data))
+	if err != nil || pid <= 0 {
+		t.Fatalf("pid file %s: %q, %v", file, data, err)
+	}
+	return pid
 }
 
 // rebundle writes another bundle of c's config, changed by mod.
