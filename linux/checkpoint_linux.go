@@ -24,7 +24,18 @@ type Criu struct {
 	Path string
 	// Opts are libcontainer's CRIU options, from the command's flags.
 	Opts libcontainer.CriuOpts
+
+	// binDir, set by Launch for a restore, is where useCriu may put its
+	// "criu" link: in the container's own state directory.
+	binDir string
 }
+
+// criuBinDir is the directory, in hull's state directory of the
+// container, that holds the "criu" link to a --criu binary of another
+// name while CRIU runs. It lives and dies with the container: a hull
+// killed meanwhile leaves it where the next checkpoint replaces it and
+// `delete` removes it, never in a temporary directory nobody removes.
+const criuBinDir = "criu-bin"
 
 // The logs libcontainer asks CRIU to write, in the work directory (or the
 // image directory when there is none).
@@ -85,7 +96,7 @@ func (ct *Container) Checkpoint(cr Criu) error {
 	if err := checkParentPath(o.ImagesDirectory, o.ParentImage); err != nil {
 		return fail(err)
 	}
-	undo, err := useCriu(cr.Path)
+	undo, err := useCriu(cr.Path, ct.l.file(criuBinDir))
 	if err != nil {
 		return fail(err)
 	}
@@ -144,7 +155,7 @@ func (cr *Criu) checkRestore() error {
 // restore brings the container's init back from cr's images as p; it is
 // what `restore` does where `run` starts config.json's process.
 func restore(c *libcontainer.Container, p *libcontainer.Process, cr *Criu) error {
-	undo, err := useCriu(cr.Path)
+	undo, err := useCriu(cr.Path, cr.binDir)
 	if err != nil {
 		return err
 	}
@@ -274,9 +285,10 @@ func checkParentPath(imageDir, parent string) error {
 // useCriu makes path the criu that libcontainer runs. libcontainer (and
 // go-criu, which it uses for the version check) always runs "criu" from
 // PATH, so hull puts a directory first in PATH whose "criu" is path; undo
-// puts PATH back. runc 1.5 dropped --criu for this reason; hull keeps the
-// flag, which older callers pass.
-func useCriu(path string) (undo func(), err error) {
+// puts PATH back. A path not named "criu" gets a link of that name in
+// linkDir, which useCriu makes afresh and undo removes. runc 1.5 dropped
+// --criu for this reason; hull keeps the flag, which older callers pass.
+func useCriu(path, linkDir string) (undo func(), err error) {
 	nothing := func() {}
 	if path == "" || path == "criu" {
 		return nothing, nil
@@ -291,10 +303,18 @@ func useCriu(path string) (undo func(), err error) {
 	dir := filepath.Dir(bin)
 	cleanup := nothing
 	if filepath.Base(bin) != "criu" {
-		if dir, err = os.MkdirTemp("", "hull-criu-"); err != nil {
+		if linkDir == "" {
+			return nothing, fmt.Errorf("--criu %s: no directory for its \"criu\" link", path)
+		}
+		// What a killed hull left here goes first.
+		if err := os.RemoveAll(linkDir); err != nil {
 			return nothing, fmt.Errorf("--criu %s: %w", path, err)
 		}
-		cleanup = func() { _ = os.RemoveAll(dir) }
+		if err := os.Mkdir(linkDir, 0o700); err != nil {
+			return nothing, fmt.Errorf("--criu %s: %w", path, err)
+		}
+		dir = linkDir
+		cleanup = func() { _ = os.RemoveAll(linkDir) }
 		if err := os.Symlink(bin, filepath.Join(dir, "criu")); err != nil {
 			cleanup()
 			return nothing, fmt.Errorf("--criu %s: %w", path, err)

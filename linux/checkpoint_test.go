@@ -256,7 +256,15 @@ func TestUseCriu(t *testing.T) {
 		{"missing", filepath.Join(dir, "nope"), "", "--criu " + filepath.Join(dir, "nope")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			undo, err := useCriu(tc.path)
+			linkDir := filepath.Join(t.TempDir(), criuBinDir)
+			// A link a killed hull left is replaced.
+			if err := os.MkdirAll(linkDir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink("/stale", filepath.Join(linkDir, "criu")); err != nil {
+				t.Fatal(err)
+			}
+			undo, err := useCriu(tc.path, linkDir)
 			defer undo()
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
@@ -282,6 +290,9 @@ func TestUseCriu(t *testing.T) {
 			undo()
 			if os.Getenv("PATH") != "/usr/bin:/bin" {
 				t.Errorf("undo left PATH %s", os.Getenv("PATH"))
+			}
+			if _, err := os.Lstat(linkDir); tc.path == other && !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("undo left %s (%v)", linkDir, err)
 			}
 			undo = func() {}
 		})

@@ -44,6 +44,9 @@ func (c *Container) Launch(cfg *configs.Config, proc *spec.Process, o LaunchOpti
 		if err := o.Restore.checkRestore(); err != nil {
 			return -1, err
 		}
+		r := *o.Restore
+		r.binDir = c.l.file(criuBinDir)
+		o.Restore = &r
 	}
 	if err := CheckStdio(proc.Terminal, o, 3+len(listenFDs)); err != nil {
 		return -1, err

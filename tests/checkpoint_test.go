@@ -538,3 +538,45 @@ func TestCheckpointRestoreRoundTrip(t *testing.T) {
 	h.ok("delete", "--force", id)
 	h.assertClean(id)
 }
+
+// TestCheckpointCriuFlagKilled: a hull killed while the --criu binary of
+// another name runs leaves no temporary directory for its "criu" link;
+// the link lives in the container's state directory, is replaced by the
+// next checkpoint and goes with `delete`.
+func TestCheckpointCriuFlagKilled(t *testing.T) {
+	// Not parallel: it checks that no criu process is left, and CRIU
+	// runs only in these tests.
+	h := newH(t)
+	bundle := h.bundle(longRunning)
+	id := h.id()
+	h.ok("run", "--detach", "--bundle", bundle, id)
+	tmp := h.hostDir("tmp")
+	wrapper := filepath.Join(h.dir, "killing-criu")
+	// CRIU's first run (the version check) is hull's child: kill hull.
+	writeFile(t, wrapper, "#!/bin/sh\nkill -KILL $PPID\nexit 1\n")
+	if err := os.Chmod(wrapper, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := h.hullOpts(cmdOpts{Env: []string{"TMPDIR=" + tmp}}, "--criu", wrapper, "checkpoint", "--leave-running", "--image-path", filepath.Join(h.dir, "img"), id)
+	if r.Code != 128+9 {
+		t.Fatalf("want hull killed by the wrapper (exit 137):\n%s", r)
+	}
+	if ents, _ := os.ReadDir(tmp); len(ents) > 0 {
+		t.Errorf("a killed hull left %d entries in TMPDIR %s, %s first", len(ents), tmp, ents[0].Name())
+	}
+	link := filepath.Join(h.root, ".hull", id, "criu-bin", "criu")
+	if target, err := os.Readlink(link); err != nil || target != wrapper {
+		t.Errorf("the killed hull's link %s: %q, %v; want it to the wrapper %s, in the container's state", link, target, err, wrapper)
+	}
+	// The next run replaces it and removes it when done.
+	other := filepath.Join(h.dir, "failing-criu")
+	writeFile(t, other, "#!/bin/sh\nexit 1\n")
+	if err := os.Chmod(other, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	h.fail("--criu", other, "checkpoint", "--leave-running", "--image-path", filepath.Join(h.dir, "img"), id)
+	mustNotExist(t, filepath.Dir(link), "a checkpoint that ran to its end left its criu link")
+	h.assertRunningAndUsable(id)
+	h.ok("delete", "--force", id)
+	h.assertClean(id)
+}

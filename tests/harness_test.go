@@ -214,11 +214,15 @@ type result = sysproc.Result
 // runCmd.
 type cmdOpts = sysproc.RunOpts
 
-// runCmd runs name with args under cmdTimeout, its output kept in files in
-// dir, through the reaper so that the reaper never takes its exit status.
+// runCmd runs name with args under o.Timeout (cmdTimeout when zero), its
+// output kept in files in dir, through the reaper so that the reaper never
+// takes its exit status.
 func runCmd(t testing.TB, dir string, o cmdOpts, name string, args ...string) result {
 	t.Helper()
-	o.Timeout, o.OutDir = cmdTimeout, dir
+	if o.Timeout == 0 {
+		o.Timeout = cmdTimeout
+	}
+	o.OutDir = dir
 	r, err := reaper.Run(o, name, args...)
 	if err != nil {
 		// Errorf, not Fatal: runCmd may run on a goroutine of the test.
