@@ -276,6 +276,7 @@ func newH(t *testing.T) *H {
 	if skipReason != "" {
 		t.Skip(skipReason)
 	}
+	skipOffLane(t)
 	if setupErr != nil {
 		t.Fatalf("test setup failed: %v", setupErr)
 	}
