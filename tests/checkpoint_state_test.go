@@ -184,9 +184,23 @@ func dialIn(pid int, addr string) (string, error) {
 	}
 	ch := make(chan res, 1)
 	go func() {
-		// The thread joins the container's namespace and is never
-		// unlocked: the runtime ends it with this goroutine.
+		// The thread joins the container's namespace and goes back to
+		// its own before it is unlocked. Left locked, the runtime would
+		// end the thread with this goroutine, except the main thread,
+		// which it keeps: /proc/self/ns/net (the main thread's) would
+		// then name the container's namespace for every later test.
 		runtime.LockOSThread()
+		own, err := os.Open("/proc/thread-self/ns/net")
+		if err != nil {
+			ch <- res{err: err}
+			return
+		}
+		defer own.Close()
+		defer func() {
+			if unix.Setns(int(own.Fd()), unix.CLONE_NEWNET) == nil {
+				runtime.UnlockOSThread()
+			}
+		}()
 		ns, err := os.Open(fmt.Sprintf("/proc/%d/ns/net", pid))
 		if err != nil {
 			ch <- res{err: err}
