@@ -17,8 +17,8 @@ import (
 // tests/vm has them.
 func needCgroupV2(t *testing.T) {
 	t.Helper()
-	if !cgroupV2() {
-		t.Skip("needs a cgroup v2 host (make vm-test)")
+	if why := onlyCgroupV2(); why != "" {
+		t.Skip(why)
 	}
 }
 

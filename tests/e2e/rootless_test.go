@@ -112,7 +112,7 @@ func (u *userSession) remove(t *testing.T) {
 		}
 		slice := fmt.Sprintf("/sys/fs/cgroup/user.slice/user-%d.slice", u.uid)
 		if !eventually(time.Minute, func() bool { _, err := os.Stat(slice); return os.IsNotExist(err) }) {
-			left = append(left, slice+" (holding: "+strings.Join(cgroupTreeProcs(slice), ", ")+")")
+			left = append(left, slice+" (holding: "+strings.Join(cgroupTreeBelow(slice), ", ")+")")
 		}
 	}
 	if _, err := os.Stat(u.home); err == nil {
@@ -342,22 +342,4 @@ hull = [%q]
 	if r := ok("ps", "--all", "--quiet"); strings.TrimSpace(r.Stdout) != "" {
 		t.Errorf("containers left after rm: %q", r.Stdout)
 	}
-}
-
-// cgroupTreeProcs lists the processes in the cgroup tree at dir, with
-// their cgroups and command lines, for a report of what is left.
-func cgroupTreeProcs(dir string) []string {
-	var out []string
-	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || d.Name() != "cgroup.procs" {
-			return nil
-		}
-		for _, f := range strings.Fields(readTrim(p)) {
-			if pid, err := strconv.Atoi(f); err == nil {
-				out = append(out, fmt.Sprintf("%d %s in %s", pid, cmdline(pid), strings.TrimPrefix(filepath.Dir(p), dir)))
-			}
-		}
-		return nil
-	})
-	return out
 }
