@@ -12,7 +12,8 @@ TAGS      := seccomp,urfave_cli_no_docs,osusergo
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
 LDFLAGS   := -X github.com/hullrt/hull/cmd/hull/app.version=$(VERSION)
 HULL      := $(CURDIR)/bin/hull
-PKGS_UNIT := ./spec/... ./linux/... ./cmd/...
+# The unit tests: the product and the test tools (bench, VM, harness parts).
+PKGS_UNIT := ./spec/... ./linux/... ./cmd/... ./tests/bench ./tests/internal/... ./tests/vm/...
 
 .PHONY: all build deps demo test unit integration vet fuzz clean docs install uninstall
 
@@ -145,7 +146,9 @@ conformance: deps build
 # scenario, hull's phases (from --timings) next to them, and asserts
 # nothing. BENCH_ROUNDS=50 for steadier numbers. BENCH_MEM=1 adds the
 # memory figures: peak RSS of run and of the container's init, and the
-# smallest memory limit a container runs under. The runc is the reference
+# smallest memory limit a container runs under. BENCH_TRACE=1 adds the
+# kernel's view of `run` for both (tracefs events): which part of
+# libcontainer's start costs what. The runc is the reference
 # one (go.mod's runc version, the same libcontainer, built once by
 # scripts/install-runc-ref.sh); BENCH_RUNC=/path/to/runc compares with
 # another, e.g. BENCH_RUNC=/usr/sbin/runc for Debian's.
@@ -153,6 +156,7 @@ conformance: deps build
 BENCH_ROUNDS ?= 20
 BENCH_RUNC ?=
 BENCH_MEM ?=
+BENCH_TRACE ?=
 bench: deps build
 	runc='$(BENCH_RUNC)'; runc=$${runc:-$$(./scripts/install-runc-ref.sh)} || exit 1; \
-	$(GO) run ./tests/bench -hull $(HULL) -runc "$$runc" -n $(BENCH_ROUNDS) $(if $(BENCH_MEM),-mem)
+	$(GO) run ./tests/bench -hull $(HULL) -runc "$$runc" -n $(BENCH_ROUNDS) $(if $(BENCH_MEM),-mem) $(if $(BENCH_TRACE),-trace)

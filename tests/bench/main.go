@@ -45,6 +45,7 @@ type sample struct {
 	d      time.Duration
 	phases []phase
 	maxRSS int64 // bytes
+	pid    int
 }
 
 type phase struct {
@@ -64,14 +65,15 @@ func main() {
 	runc := flag.String("runc", "runc", "runc binary to compare with")
 	rounds := flag.Int("n", 20, "rounds")
 	mem := flag.Bool("mem", false, "also measure memory: peak RSS of run and of the container's init, and the smallest memory limit a container starts under")
+	trace := flag.Bool("trace", false, "also trace run with the kernel's tracepoints: which part of libcontainer's start costs what, for both runtimes")
 	flag.Parse()
-	if err := bench(*hull, *runc, *rounds, *mem); err != nil {
+	if err := bench(*hull, *runc, *rounds, *mem, *trace); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func bench(hullBin, runcBin string, rounds int, mem bool) error {
+func bench(hullBin, runcBin string, rounds int, mem, trace bool) error {
 	work, err := os.MkdirTemp("", "hull-bench-")
 	if err != nil {
 		return err
@@ -176,7 +178,13 @@ func bench(hullBin, runcBin string, rounds int, mem bool) error {
 	}
 	if mem {
 		fmt.Println()
-		return memory(rts, b, rounds)
+		if err := memory(rts, b, rounds); err != nil {
+			return err
+		}
+	}
+	if trace {
+		fmt.Println()
+		return traced(rts, b, rounds)
 	}
 	return nil
 }
@@ -324,6 +332,9 @@ func runRT(rt runtime, args ...string) (sample, string, error) {
 		err = rt.reaper.Wait(cmd)
 	}
 	s := sample{d: time.Since(start)}
+	if cmd.Process != nil {
+		s.pid = cmd.Process.Pid
+	}
 	msg, _ := os.ReadFile(out.Name())
 	if cmd.ProcessState != nil {
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
