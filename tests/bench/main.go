@@ -136,6 +136,22 @@ func bench(hullBin, runcBin string, rounds int, mem, trace bool) error {
 			defer cleanup(rt, id)
 			return timed(rt, "exec", id, "true")
 		}},
+		// The lifecycle a shim drives for a short-lived container: the
+		// three commands' wall times added, delete --force killing a
+		// running container.
+		{"create+start+delete -f", func(rt runtime, b, id string) (sample, error) {
+			long := filepath.Join(b, "..", "long")
+			var sum sample
+			defer cleanup(rt, id)
+			for _, args := range [][]string{{"create", "--bundle", long, id}, {"start", id}, {"delete", "--force", id}} {
+				s, err := timed(rt, args...)
+				if err != nil {
+					return sample{}, err
+				}
+				sum.d += s.d
+			}
+			return sum, nil
+		}},
 		{"delete (created)", func(rt runtime, b, id string) (sample, error) {
 			if _, err := timed(rt, "create", "--bundle", b, id); err != nil {
 				return sample{}, err
@@ -203,6 +219,11 @@ func interleaved(rts []runtime, r int) []runtime {
 // wall time no phase covers: exec(2) and the Go runtime's start before
 // the time package's, and the exit.
 func printPhases(scenarios []scenario, results map[string]map[string][]sample) error {
+	// A scenario of several commands has no phases of its own.
+	scenarios = slices.DeleteFunc(slices.Clone(scenarios), func(s scenario) bool {
+		ss := results[s.name]["hull"]
+		return len(ss) == 0 || len(ss[0].phases) == 0
+	})
 	var names []string
 	for _, s := range scenarios {
 		for _, smp := range results[s.name]["hull"] {
