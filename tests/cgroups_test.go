@@ -205,11 +205,11 @@ func TestExtrasCgroupResources(t *testing.T) {
 	id := h.id()
 	h.ok("run", "-d", "--bundle", h.bundle(longRunning, func(s *specs.Spec) {
 		r := extResources(s)
-		r.CPU = &specs.LinuxCPU{Shares: extPtr[uint64](512), Quota: extPtr[int64](25000), Period: extPtr[uint64](50000),
-			Burst: extPtr[uint64](10000), Cpus: cpu, Mems: "0"}
+		r.CPU = &specs.LinuxCPU{Shares: ptr[uint64](512), Quota: ptr[int64](25000), Period: ptr[uint64](50000),
+			Burst: ptr[uint64](10000), Cpus: cpu, Mems: "0"}
 		r.Memory = &specs.LinuxMemory{Limit: &limit, Reservation: &reservation, Swap: &swap,
-			Swappiness: extPtr[uint64](10), DisableOOMKiller: extPtr(true)}
-		r.Pids = &specs.LinuxPids{Limit: extPtr[int64](10)}
+			Swappiness: ptr[uint64](10), DisableOOMKiller: ptr(true)}
+		r.Pids = &specs.LinuxPids{Limit: ptr[int64](10)}
 		td := func(rate uint64) []specs.LinuxThrottleDevice {
 			return []specs.LinuxThrottleDevice{{LinuxBlockIODevice: specs.LinuxBlockIODevice{Major: major, Minor: minor}, Rate: rate}}
 		}
@@ -298,7 +298,7 @@ func TestExtrasCPUIdleRealtime(t *testing.T) {
 	t.Run("idle", func(t *testing.T) {
 		t.Parallel()
 		h := newH(t)
-		b := h.bundle(longRunning, func(s *specs.Spec) { extResources(s).CPU = &specs.LinuxCPU{Idle: extPtr[int64](1)} })
+		b := h.bundle(longRunning, func(s *specs.Spec) { extResources(s).CPU = &specs.LinuxCPU{Idle: ptr[int64](1)} })
 		if !fileExists(filepath.Join(cpuMnt, "cpu.idle")) {
 			extRefused(t, h, b, "linux.resources.cpu.idle")
 			return
@@ -315,7 +315,7 @@ func TestExtrasCPUIdleRealtime(t *testing.T) {
 		h := newH(t)
 		const runtime, period = 10000, 1000000
 		b := h.bundle(longRunning, func(s *specs.Spec) {
-			extResources(s).CPU = &specs.LinuxCPU{RealtimeRuntime: extPtr[int64](runtime), RealtimePeriod: extPtr[uint64](period)}
+			extResources(s).CPU = &specs.LinuxCPU{RealtimeRuntime: ptr[int64](runtime), RealtimePeriod: ptr[uint64](period)}
 		})
 		// The container's cgroup is made under this process's.
 		budget := int64(-1)
@@ -347,7 +347,7 @@ func TestExtrasCPUIdleRealtime(t *testing.T) {
 		// can give: the kernel answers EINVAL, hull must say which field.
 		h := newH(t)
 		msg := extRefused(t, h, h.bundle(longRunning, func(s *specs.Spec) {
-			extResources(s).CPU = &specs.LinuxCPU{RealtimeRuntime: extPtr[int64](2000000), RealtimePeriod: extPtr[uint64](1000000)}
+			extResources(s).CPU = &specs.LinuxCPU{RealtimeRuntime: ptr[int64](2000000), RealtimePeriod: ptr[uint64](1000000)}
 		}), "linux.resources.cpu.realtimeRuntime")
 		t.Logf("over budget: %s", msg)
 	})
@@ -375,12 +375,12 @@ func TestExtrasCgroupRefusals(t *testing.T) {
 		wants []string
 	}{
 		{"blockIO-weight", blkio != "" && (fileExists(blkio+"/blkio.weight") || fileExists(blkio+"/blkio.bfq.weight")),
-			func(r *specs.LinuxResources) { r.BlockIO = &specs.LinuxBlockIO{Weight: extPtr[uint16](500)} },
+			func(r *specs.LinuxResources) { r.BlockIO = &specs.LinuxBlockIO{Weight: ptr[uint16](500)} },
 			[]string{"linux.resources.blockIO.weight"}},
 		{"blockIO-weightDevice", blkio != "" && (fileExists(blkio+"/blkio.weight_device") || fileExists(blkio+"/blkio.bfq.weight_device")),
 			func(r *specs.LinuxResources) {
 				r.BlockIO = &specs.LinuxBlockIO{WeightDevice: []specs.LinuxWeightDevice{{
-					LinuxBlockIODevice: specs.LinuxBlockIODevice{Major: major, Minor: minor}, Weight: extPtr[uint16](300)}}}
+					LinuxBlockIODevice: specs.LinuxBlockIODevice{Major: major, Minor: minor}, Weight: ptr[uint16](300)}}}
 			},
 			[]string{"linux.resources.blockIO.weightDevice[0]"}},
 		{"hugepageLimits", extV1Mount("hugetlb") != "",
@@ -389,7 +389,7 @@ func TestExtrasCgroupRefusals(t *testing.T) {
 			},
 			[]string{"linux.resources.hugepageLimits", "hugetlb"}},
 		{"network-classID", extV1Mount("net_cls") != "",
-			func(r *specs.LinuxResources) { r.Network = &specs.LinuxNetwork{ClassID: extPtr[uint32](0x100001)} },
+			func(r *specs.LinuxResources) { r.Network = &specs.LinuxNetwork{ClassID: ptr[uint32](0x100001)} },
 			[]string{"linux.resources.network.classID", "net_cls"}},
 		{"network-priorities", extV1Mount("net_prio") != "",
 			func(r *specs.LinuxResources) {
@@ -401,7 +401,7 @@ func TestExtrasCgroupRefusals(t *testing.T) {
 			[]string{`linux.resources.unified["memory.high"]`, "cgroup v1"}},
 		{"rdma", hasRdma,
 			func(r *specs.LinuxResources) {
-				r.Rdma = map[string]specs.LinuxRdma{"mlx5_0": {HcaHandles: extPtr[uint32](3), HcaObjects: extPtr[uint32](100)}}
+				r.Rdma = map[string]specs.LinuxRdma{"mlx5_0": {HcaHandles: ptr[uint32](3), HcaObjects: ptr[uint32](100)}}
 			},
 			[]string{"linux.resources.rdma", "rdma"}},
 	}

@@ -46,7 +46,7 @@ func TestCgroupV2Devices(t *testing.T) {
 		extResources(s).Devices = []specs.LinuxDeviceCgroup{
 			{Allow: false, Access: "rwm"},
 			{Allow: true, Type: "b", Major: &major, Minor: &minor, Access: "r"},
-			{Allow: false, Type: "c", Major: extPtr[int64](1), Minor: extPtr[int64](5), Access: "rwm"},
+			{Allow: false, Type: "c", Major: ptr[int64](1), Minor: ptr[int64](5), Access: "rwm"},
 		}
 	}))
 	want := map[string]string{

@@ -21,9 +21,9 @@ func TestCgroupV2CheckHost(t *testing.T) {
 	major, minor, _ := extBlockDevice(t)
 	good := h.bundle([]string{"true"}, func(s *specs.Spec) {
 		r := extResources(s)
-		r.Memory = &specs.LinuxMemory{Limit: extPtr[int64](64 << 20), Swap: extPtr[int64](96 << 20), Reservation: extPtr[int64](1 << 20)}
-		r.CPU = &specs.LinuxCPU{Shares: extPtr[uint64](512), Quota: extPtr[int64](1000), Cpus: "0", Mems: "0"}
-		r.Pids = &specs.LinuxPids{Limit: extPtr[int64](10)}
+		r.Memory = &specs.LinuxMemory{Limit: ptr[int64](64 << 20), Swap: ptr[int64](96 << 20), Reservation: ptr[int64](1 << 20)}
+		r.CPU = &specs.LinuxCPU{Shares: ptr[uint64](512), Quota: ptr[int64](1000), Cpus: "0", Mems: "0"}
+		r.Pids = &specs.LinuxPids{Limit: ptr[int64](10)}
 		r.BlockIO = &specs.LinuxBlockIO{ThrottleReadBpsDevice: []specs.LinuxThrottleDevice{
 			{LinuxBlockIODevice: specs.LinuxBlockIODevice{Major: major, Minor: minor}, Rate: 1 << 20}}}
 		r.Unified = map[string]string{"memory.high": "max", "cgroup.max.depth": "3"}

@@ -17,7 +17,7 @@ func TestCgroupV2Namespace(t *testing.T) {
 	id := h.id()
 	script := `cat /proc/self/cgroup; test -e /sys/fs/cgroup/memory.max && echo own-files; cat /sys/fs/cgroup/pids.max`
 	h.ok("run", "-d", "--bundle", h.bundle(sh(script+"; exec sleep 1000"), withNamespace(specs.CgroupNamespace), func(s *specs.Spec) {
-		extResources(s).Pids = &specs.LinuxPids{Limit: extPtr[int64](33)}
+		extResources(s).Pids = &specs.LinuxPids{Limit: ptr[int64](33)}
 	}), id)
 	pid := h.state(id).Pid
 	waitExecuted(pid, "sleep")

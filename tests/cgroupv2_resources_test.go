@@ -43,7 +43,7 @@ func TestCgroupV2Memory(t *testing.T) {
 	id := h.id()
 	h.ok("run", "-d", "--bundle", h.bundle(longRunning, func(s *specs.Spec) {
 		extResources(s).Memory = &specs.LinuxMemory{
-			Limit: extPtr[int64](64 << 20), Swap: extPtr[int64](96 << 20), Reservation: extPtr[int64](32 << 20),
+			Limit: ptr[int64](64 << 20), Swap: ptr[int64](96 << 20), Reservation: ptr[int64](32 << 20),
 		}
 	}), id)
 	pid := h.state(id).Pid
@@ -79,7 +79,7 @@ func TestCgroupV2MemoryOOM(t *testing.T) {
 	h := newH(t)
 	id := h.id()
 	noSwap := func(s *specs.Spec) {
-		extResources(s).Memory = &specs.LinuxMemory{Limit: extPtr[int64](32 << 20), Swap: extPtr[int64](32 << 20)}
+		extResources(s).Memory = &specs.LinuxMemory{Limit: ptr[int64](32 << 20), Swap: ptr[int64](32 << 20)}
 	}
 	h.ok("run", "-d", "--bundle", h.bundle(longRunning, noSwap), id)
 	pid := h.state(id).Pid
@@ -156,9 +156,9 @@ func TestCgroupV2CPUPids(t *testing.T) {
 	id := h.id()
 	h.ok("run", "-d", "--bundle", h.bundle(longRunning, func(s *specs.Spec) {
 		r := extResources(s)
-		r.CPU = &specs.LinuxCPU{Shares: extPtr[uint64](512), Quota: extPtr[int64](50000), Period: extPtr[uint64](100000), Cpus: "0", Mems: "0"}
-		r.Pids = &specs.LinuxPids{Limit: extPtr[int64](20)}
-		r.Memory = &specs.LinuxMemory{Limit: extPtr[int64](64 << 20)}
+		r.CPU = &specs.LinuxCPU{Shares: ptr[uint64](512), Quota: ptr[int64](50000), Period: ptr[uint64](100000), Cpus: "0", Mems: "0"}
+		r.Pids = &specs.LinuxPids{Limit: ptr[int64](20)}
+		r.Memory = &specs.LinuxMemory{Limit: ptr[int64](64 << 20)}
 	}), id)
 	pid := h.state(id).Pid
 	v2Files(t, "create", pid, map[string]string{
@@ -218,7 +218,7 @@ func TestCgroupV2IO(t *testing.T) {
 	id := h.id()
 	h.ok("run", "-d", "--bundle", h.bundle(longRunning, func(s *specs.Spec) {
 		extResources(s).BlockIO = &specs.LinuxBlockIO{
-			Weight:                  extPtr[uint16](500),
+			Weight:                  ptr[uint16](500),
 			ThrottleReadBpsDevice:   []specs.LinuxThrottleDevice{{LinuxBlockIODevice: bd, Rate: 1 << 20}},
 			ThrottleWriteIOPSDevice: []specs.LinuxThrottleDevice{{LinuxBlockIODevice: bd, Rate: 100}},
 		}

@@ -54,9 +54,9 @@ func TestCgroupV2Systemd(t *testing.T) {
 	b := h.bundle(longRunning, func(s *specs.Spec) {
 		s.Linux.CgroupsPath = "system.slice:hulltest:" + id
 		r := extResources(s)
-		r.Memory = &specs.LinuxMemory{Limit: extPtr[int64](64 << 20)}
-		r.Pids = &specs.LinuxPids{Limit: extPtr[int64](42)}
-		r.CPU = &specs.LinuxCPU{Shares: extPtr[uint64](512), Quota: extPtr[int64](50000), Period: extPtr[uint64](100000)}
+		r.Memory = &specs.LinuxMemory{Limit: ptr[int64](64 << 20)}
+		r.Pids = &specs.LinuxPids{Limit: ptr[int64](42)}
+		r.CPU = &specs.LinuxCPU{Shares: ptr[uint64](512), Quota: ptr[int64](50000), Period: ptr[uint64](100000)}
 	})
 	h.ok("--systemd-cgroup", "run", "-d", "--bundle", b, id)
 	pid := h.state(id).Pid

@@ -83,8 +83,8 @@ func TestExtrasDevices(t *testing.T) {
 			r := extResources(s)
 			r.Devices = []specs.LinuxDeviceCgroup{
 				{Allow: false, Access: "rwm"},
-				{Allow: true, Type: "b", Major: extPtr[int64](7), Minor: extPtr[int64](0), Access: "r"},
-				{Allow: false, Type: "c", Major: extPtr[int64](1), Minor: extPtr[int64](5), Access: "rwm"},
+				{Allow: true, Type: "b", Major: ptr[int64](7), Minor: ptr[int64](0), Access: "r"},
+				{Allow: false, Type: "c", Major: ptr[int64](1), Minor: ptr[int64](5), Access: "rwm"},
 			}
 		})
 		out := h.runOut(b)

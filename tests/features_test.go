@@ -866,7 +866,7 @@ func TestFeaturesCgroup(t *testing.T) {
 			if s.Linux.Resources == nil {
 				s.Linux.Resources = &specs.LinuxResources{}
 			}
-			s.Linux.Resources.Rdma = map[string]specs.LinuxRdma{"mlx5_0": {HcaHandles: extPtr[uint32](2)}}
+			s.Linux.Resources.Rdma = map[string]specs.LinuxRdma{"mlx5_0": {HcaHandles: ptr[uint32](2)}}
 		}), "linux.resources.rdma")
 	})
 }

@@ -16,7 +16,8 @@ import (
 	"github.com/hullrt/hull/tests/internal/sysproc"
 )
 
-func extPtr[T any](v T) *T { return &v }
+// ptr is a pointer to a copy of v, for the optional fields of specs.
+func ptr[T any](v T) *T { return &v }
 
 // extRefused runs `hull run` on bundle, which must fail with a one-line
 // error containing every want and leave nothing behind. It returns the

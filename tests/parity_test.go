@@ -1477,8 +1477,6 @@ cat cpu/cpu.shares cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us pids/pids.max cpus
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // writeResources writes resources.json into the side's directory, with
 // MAJ and MIN the host disk's numbers.
 func writeResources(tmpl string) func(*side) string {

@@ -65,7 +65,7 @@ func TestExtrasProcess(t *testing.T) {
 			s.Process.Scheduler = &specs.Scheduler{Policy: specs.SchedBatch, Nice: 7}
 			s.Process.IOPriority = &specs.LinuxIOPriority{Class: specs.IOPRIO_CLASS_BE, Priority: 3}
 			s.Process.ExecCPUAffinity = &specs.CPUAffinity{Initial: "0", Final: last}
-			s.Process.User.Umask = extPtr[uint32](0o027)
+			s.Process.User.Umask = ptr[uint32](0o027)
 		}), id)
 		// runtime-spec: execCPUAffinity "is not applicable to the
 		// container's init process"; libcontainer resets init to all CPUs.
@@ -99,9 +99,9 @@ func TestExtrasProcess(t *testing.T) {
 		t.Parallel()
 		h := newH(t)
 		id := h.id()
-		h.ok("run", "-d", "--bundle", h.bundle(longRunning, func(s *specs.Spec) { s.Process.User.Umask = extPtr[uint32](0o027) }), id)
+		h.ok("run", "-d", "--bundle", h.bundle(longRunning, func(s *specs.Spec) { s.Process.User.Umask = ptr[uint32](0o027) }), id)
 		p := specs.Process{Args: []string{"sh", "-c", "umask"}, Cwd: "/", Env: []string{"PATH=/bin"},
-			User: specs.User{Umask: extPtr[uint32](0o077)}}
+			User: specs.User{Umask: ptr[uint32](0o077)}}
 		data, _ := json.Marshal(p)
 		file := filepath.Join(h.dir, "process.json")
 		writeFile(t, file, string(data))
@@ -119,7 +119,7 @@ func TestExtrasProcess(t *testing.T) {
 		h := newH(t)
 		out := h.runOut(h.bundle(sh("umask; touch /tmp/f; stat -c %a /tmp/f"),
 			withMount(specs.Mount{Destination: "/tmp", Type: "tmpfs", Source: "tmpfs", Options: []string{"size=64k"}}),
-			func(s *specs.Spec) { s.Process.User.Umask = extPtr[uint32](0o027) }))
+			func(s *specs.Spec) { s.Process.User.Umask = ptr[uint32](0o027) }))
 		if got := lines(out); len(got) != 2 || got[0] != "0027" || got[1] != "640" {
 			t.Errorf("umask 0027: printed %q, want 0027 and a new file of mode 640", got)
 		}

@@ -29,7 +29,7 @@ func TestRuncAccepts(t *testing.T) {
 			c.Permitted = append(c.Permitted, "CAP_FUTURE_THING")
 		}, "process.capabilities.bounding[3]", "CapEff:\t0000000020000420\n"},
 		{"device rule rwa", []string{"sh", "-c", "echo x > /dev/null && echo ok"}, func(s *specs.Spec) {
-			s.Linux.Resources.Devices = append(s.Linux.Resources.Devices, specs.LinuxDeviceCgroup{Allow: true, Type: "c", Major: ptrTo(int64(1)), Minor: ptrTo(int64(3)), Access: "rwa"})
+			s.Linux.Resources.Devices = append(s.Linux.Resources.Devices, specs.LinuxDeviceCgroup{Allow: true, Type: "c", Major: ptr(int64(1)), Minor: ptr(int64(3)), Access: "rwa"})
 		}, "linux.resources.devices[1].access", "ok\n"},
 		{"ociVersion 2.0.0", []string{"echo", "ok"}, func(s *specs.Spec) { s.Version = "2.0.0" }, "ociVersion", "ok\n"},
 		{"umask above 0777", []string{"sh", "-c", "umask"}, func(s *specs.Spec) { s.Process.User.Umask = &umask }, "process.user.umask", "0027\n"},
@@ -70,8 +70,6 @@ func TestRuncAccepts(t *testing.T) {
 		})
 	}
 }
-
-func ptrTo[T any](v T) *T { return &v }
 
 // TestRuncAcceptsUnboundedCapability: a capability outside hull's own
 // bounding set (CAP_SYS_RESOURCE on the test hosts) asked for only in the

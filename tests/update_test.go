@@ -96,9 +96,9 @@ func TestUpdateWritesOnlyNamedFields(t *testing.T) {
 	id := h.id()
 	h.ok("run", "-d", "--bundle", h.bundle(longRunning, func(s *specs.Spec) {
 		r := extResources(s)
-		r.CPU = &specs.LinuxCPU{Shares: extPtr[uint64](512), Quota: extPtr[int64](50000), Period: extPtr[uint64](100000)}
-		r.Memory = &specs.LinuxMemory{Limit: extPtr[int64](64 << 20), Reservation: extPtr[int64](32 << 20)}
-		r.Pids = &specs.LinuxPids{Limit: extPtr[int64](100)}
+		r.CPU = &specs.LinuxCPU{Shares: ptr[uint64](512), Quota: ptr[int64](50000), Period: ptr[uint64](100000)}
+		r.Memory = &specs.LinuxMemory{Limit: ptr[int64](64 << 20), Reservation: ptr[int64](32 << 20)}
+		r.Pids = &specs.LinuxPids{Limit: ptr[int64](100)}
 	}), id)
 	pid := h.state(id).Pid
 	// Values set behind hull's back (another tool, an operator): an update
@@ -191,7 +191,7 @@ func TestUpdateCPUIdle(t *testing.T) {
 	// Shares in the config, as engines always send them: the update of
 	// idle must not write them again (EINVAL while idle is 1).
 	h.ok("run", "-d", "--bundle", h.bundle(longRunning, func(s *specs.Spec) {
-		extResources(s).CPU = &specs.LinuxCPU{Shares: extPtr[uint64](100)}
+		extResources(s).CPU = &specs.LinuxCPU{Shares: ptr[uint64](100)}
 	}), id)
 	pid := h.state(id).Pid
 	for _, step := range []struct {
