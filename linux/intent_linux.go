@@ -283,10 +283,26 @@ func killCgroup(m cgroups.Manager, paths map[string]string) error {
 		if len(pids) == 0 {
 			return nil
 		}
+		// Each process is killed through a pidfd, so that a pid reused
+		// meanwhile is not hit, and waited for on it rather than for a
+		// fixed time; without pidfds (before Linux 5.3), by pid and a
+		// pause.
+		pause := false
 		for _, pid := range pids {
-			_ = unix.Kill(pid, unix.SIGKILL)
+			fd, err := unix.PidfdOpen(pid, 0)
+			if err != nil {
+				_ = unix.Kill(pid, unix.SIGKILL)
+				pause = pause || !errors.Is(err, unix.ESRCH)
+				continue
+			}
+			if unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0) == nil {
+				_, _ = waitPidfd(fd, 50*time.Millisecond)
+			}
+			unix.Close(fd)
 		}
-		time.Sleep(50 * time.Millisecond)
+		if pause {
+			time.Sleep(50 * time.Millisecond)
+		}
 	}
 	return errors.New("its processes survived SIGKILL for 10s")
 }
