@@ -632,3 +632,54 @@ func TestCheckpointLazyPages(t *testing.T) {
 	h.assertClean(id)
 	h.finish(newID)
 }
+
+// TestCheckpointFileLocks: a container holding a flock(2) lock stops a
+// checkpoint without --file-locks, with CRIU's reason naming the flag, and
+// keeps running with its lock; with --file-locks it is saved and restored
+// with the lock taken again by the restored process: a `flock try`
+// exec'd into the restored container finds it held by its init (PID 1
+// there), and the host's /proc/locks names the restored init's PID.
+// (busybox has no flock applet: tests/testdata/flock holds and tries.)
+func TestCheckpointFileLocks(t *testing.T) {
+	requireCriu(t)
+	h := newH(t)
+	host := h.hostDir("locks")
+	helper, lock := filepath.Join(host, "flock"), filepath.Join(host, "lock")
+	if err := buildTestdata("flock", helper); err != nil {
+		t.Fatal(err)
+	}
+	bundle := h.bundle(sh(`exec </dev/null >/mnt/held 2>&1; exec /mnt/flock hold /mnt/lock`), withHostMnt(host))
+	tryIn := func(id string) result { return h.hull("exec", id, "/mnt/flock", "try", "/mnt/lock") }
+	tryHost := func() result { return runCmd(t, h.dir, cmdOpts{}, helper, "try", lock) }
+	wantHeld := func(r result, by, where string) {
+		t.Helper()
+		if r.Code != 1 || strings.TrimSpace(r.Stdout) != "held by "+by {
+			t.Errorf("flock try %s: want \"held by %s\", exit 1:\n%s", where, by, r)
+		}
+	}
+	id := h.id()
+	h.ok("run", "--detach", "--bundle", bundle, id)
+	held := func() string { data, _ := os.ReadFile(filepath.Join(host, "held")); return string(data) }
+	for deadline := time.Now().Add(waitLimit); !strings.Contains(held(), "locked"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the container has not taken its lock after %v: its output %q", waitLimit, held())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	wantHeld(tryIn(id), "1", "in the container")
+
+	r := h.criu("checkpoint", "--image-path", filepath.Join(h.dir, "no-flag"), id)
+	checkOneLineError(t, r, "criu failed: type DUMP", "file-locks")
+	h.assertRunningAndUsable(id)
+	wantHeld(tryIn(id), "1", "after the failed checkpoint")
+
+	img := filepath.Join(h.dir, "img")
+	h.criuOK("checkpoint", "--file-locks", "--image-path", img, id)
+	if r := tryHost(); r.Code != 0 {
+		t.Errorf("the lock is still held once the checkpoint ended its holder:\n%s", r)
+	}
+	h.criuOK("restore", "--detach", "--file-locks", "--bundle", bundle, "--image-path", img, id)
+	wantHeld(tryIn(id), "1", "in the restored container")
+	wantHeld(tryHost(), strconv.Itoa(h.state(id).Pid), "on the host after the restore")
+	h.finish(id)
+}
