@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -813,5 +814,159 @@ exec /mnt/unixsk send `+kind+` `+sock), withHostMnt(host))
 		waitPast(t, received, len(received())+3)
 		h.ok("delete", "--force", id)
 		h.assertClean(id)
+	})
+}
+
+// TestCheckpointShellJob: --shell-job lets CRIU save processes whose
+// session or process group leader is outside what it saves (a job of an
+// interactive shell). hull, like runc, makes every container process a
+// session leader, so a container is never such a job, and the flag
+// changes nothing CRIU can see: a detached container checkpoints and
+// restores with it as without. A foreground `hull run` on the caller's
+// terminal gives the container pipes, not the terminal, and checkpoints
+// without the flag as with it; its restore works without the flag and
+// fails with it: libcontainer (so runc too; not compared here) hands CRIU
+// the stdin pipe as an inherited fd, which CRIU moves away from its fd 0,
+// and --shell-job then wants fd 0 for the job's terminal. A detached
+// container given the caller's terminal as its stdio holds a pty of the
+// host's devpts, which its mount namespace does not have: CRIU cannot
+// save it, with or without --shell-job ("Can't lookup mount=N for fd=0
+// path=/dev/pts/N"), as with runc 1.5; the container keeps running.
+func TestCheckpointShellJob(t *testing.T) {
+	requireCriu(t)
+	// A count in /mnt/n, and a line a step on stdout.
+	const counting = `i=0; while :; do i=$((i+1)); echo $i >/mnt/n.new; mv /mnt/n.new /mnt/n; echo "step $i"; sleep 0.1; done`
+	count := func(host string) int {
+		data, _ := os.ReadFile(filepath.Join(host, "n"))
+		n, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+		return n
+	}
+	waitCount := func(t *testing.T, host string, min int) int {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for count(host) <= min {
+			if time.Now().After(deadline) {
+				t.Fatalf("count %d after 30s, want more than %d", count(host), min)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		return count(host)
+	}
+
+	t.Run("foreground on a terminal", func(t *testing.T) {
+		h := newH(t)
+		host := h.hostDir("n")
+		bundle := h.bundle(sh(counting), withHostMnt(host))
+		master, slave, _ := hostPty(t)
+		out := readPty(master)
+		id := h.id()
+		// The terminal is hull's controlling terminal, as an
+		// interactive shell's job has it.
+		run := exec.Command(hullBin, "--root", h.root, "run", "--bundle", bundle, id)
+		run.Stdin, run.Stdout, run.Stderr = slave, slave, slave
+		run.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+		if err := reaper.Start(run); err != nil {
+			t.Fatal(err)
+		}
+		ran := make(chan error, 1)
+		go func() { ran <- reaper.Wait(run) }()
+		defer func() {
+			select {
+			case <-ran:
+			case <-time.After(cmdTimeout):
+				_ = run.Process.Kill()
+				<-ran
+			}
+		}()
+		waitCount(t, host, 3)
+		out.waitFor(t, "step 3")
+		pid := h.state(id).Pid
+		if fd, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/1", pid)); !strings.HasPrefix(fd, "pipe:") {
+			t.Errorf("the container's stdout is %q, want a pipe of hull's: the terminal stays hull's", fd)
+		}
+
+		h.criuOK("checkpoint", "--leave-running", "--image-path", filepath.Join(h.dir, "no-flag"), id)
+		waitCount(t, host, count(host)+3)
+		img := filepath.Join(h.dir, "img")
+		h.criuOK("checkpoint", "--shell-job", "--image-path", img, id)
+		saved := count(host)
+		select {
+		case <-ran:
+		case <-time.After(cmdTimeout):
+			t.Fatalf("the foreground hull run still runs %v after its container was checkpointed", cmdTimeout)
+		}
+		ran <- nil // for the deferred wait
+
+		// The container's stdin was hull's pipe, which libcontainer
+		// hands CRIU as an inherited fd (CRIU moves it away from fd 0),
+		// and --shell-job then wants fd 0 for the job's terminal.
+		r := h.criu("restore", "--detach", "--shell-job", "--bundle", bundle, "--image-path", img, id)
+		checkOneLineError(t, r, "criu failed: type RESTORE", "Can't send fd 0 into store")
+		h.assertClean(id)
+		h.criuOK("restore", "--detach", "--bundle", bundle, "--image-path", img, id)
+		if n := waitCount(t, host, saved+3); n < saved {
+			t.Errorf("count %d after the restore, %d at the checkpoint", n, saved)
+		}
+		h.finish(id)
+	})
+
+	t.Run("detached", func(t *testing.T) {
+		h := newH(t)
+		c := newCounter(h, "")
+		id := h.id()
+		h.ok("run", "--detach", "--bundle", c.bundle, id)
+		c.waitPast(3)
+		img := filepath.Join(h.dir, "img")
+		h.criuOK("checkpoint", "--shell-job", "--image-path", img, id)
+		saved := c.still("after the checkpoint")
+		h.criuOK("restore", "--detach", "--shell-job", "--bundle", c.bundle, "--image-path", img, id)
+		c.waitPast(saved)
+		h.finish(id)
+	})
+
+	t.Run("detached on a terminal", func(t *testing.T) {
+		h := newH(t)
+		host := h.hostDir("n")
+		bundle := h.bundle(sh(counting), withHostMnt(host))
+		master, slave, _ := hostPty(t)
+		readPty(master)
+		// runOn starts a detached container with runtime bin, the
+		// terminal its stdio, and waits for the runtime to return.
+		runOn := func(bin string, args ...string) {
+			t.Helper()
+			c := exec.Command(bin, args...)
+			c.Stdin, c.Stdout, c.Stderr = slave, slave, slave
+			if err := reaper.Start(c); err != nil {
+				t.Fatal(err)
+			}
+			if err := reaper.Wait(c); err != nil {
+				t.Fatalf("%s %v: %v", bin, args, err)
+			}
+		}
+		id := h.id()
+		runOn(hullBin, "--root", h.root, "run", "--detach", "--bundle", bundle, id)
+		waitCount(t, host, 3)
+		for _, flags := range [][]string{nil, {"--shell-job"}} {
+			r := h.criu(append(append([]string{"checkpoint"}, flags...), "--image-path", filepath.Join(h.dir, "img"), id)...)
+			checkOneLineError(t, r, "criu failed: type DUMP", "Can't lookup mount", "path=/dev/pts/")
+			h.assertRunningAndUsable(id)
+			waitCount(t, host, count(host)+3)
+		}
+		h.ok("delete", "--force", id)
+		h.assertClean(id)
+
+		rc := newCkptRunc(t, h)
+		if rc == nil {
+			t.Skip("no reference runc (HULL_RUNC_REF, or scripts/install-runc-ref.sh's cache)")
+		}
+		rid := rc.id()
+		runOn(rc.bin, "--root", rc.root, "run", "--detach", "--bundle", bundle, rid)
+		r := rc.run(cmdOpts{Timeout: criuTimeout}, "checkpoint", "--shell-job", "--image-path", filepath.Join(h.dir, "runc-img"), rid)
+		if r.Code == 0 || !strings.Contains(r.Stderr, "Can't lookup mount") {
+			t.Errorf("runc checkpoint --shell-job of a container on a terminal: want CRIU's \"Can't lookup mount\":\n%s", r)
+		}
+		if st := rc.run(cmdOpts{}, "state", rid); !strings.Contains(st.Stdout, `"running"`) {
+			t.Errorf("runc's container is not running after its failed checkpoint:\n%s", st)
+		}
 	})
 }
