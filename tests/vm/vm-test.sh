@@ -38,7 +38,7 @@ declare -a times
 
 t=$(now)
 "$GO" build -o "$bin/hullvm" ./tests/vm/cmd/hullvm
-for helper in sdnotify clocks pause; do
+for helper in sdnotify clocks pause flock unixsk; do
 	CGO_ENABLED=0 "$GO" build -o "$bin/testdata/$helper" "./tests/testdata/$helper"
 done
 # The reference runc (tests/parity_test.go and the other side-by-side
