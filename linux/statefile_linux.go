@@ -40,7 +40,7 @@ type stateFile struct {
 // readStateFile reads libcontainer's state.json; nil without error when
 // there is none. Errors are worded as load's.
 func readStateFile(l layout) (*stateFile, error) {
-	f, err := os.Open(filepath.Join(l.lcDir(), "state.json"))
+	f, err := os.Open(l.stateFile())
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
