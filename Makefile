@@ -7,10 +7,19 @@ SHELL     := /bin/bash
 GO        ?= go
 # urfave_cli_no_docs leaves out urfave/cli's man-page generator (blackfriday),
 # whose package init costs every hull start-up ~0.7 ms; osusergo reads
-# /etc/passwd for the owner in state and list instead of going through NSS.
-TAGS      := seccomp,urfave_cli_no_docs,osusergo
+# /etc/passwd for the owner in state and list instead of going through NSS,
+# and netgo resolves names in Go: neither needs glibc's NSS modules, which a
+# static binary cannot load.
+TAGS      := seccomp,urfave_cli_no_docs,osusergo,netgo
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
 LDFLAGS   := -X github.com/hullrt/hull/cmd/hull/app.version=$(VERSION)
+# hull is linked statically (glibc's libc.a and libseccomp.a, from libc6-dev
+# and libseccomp-dev), as runc's release binaries are: hull and each
+# container's `hull init` (the same binary) start without the dynamic loader
+# mapping and relocating libc and libseccomp. Measured interleaved against
+# the dynamic build: `hull --version` 0.7 ms faster, a foreground `run` 1.4 ms.
+# `make build STATIC=` links dynamically.
+STATIC    ?= -extldflags -static
 HULL      := $(CURDIR)/bin/hull
 # The unit tests: the product and the test tools (bench, VM, harness parts).
 PKGS_UNIT := ./spec/... ./linux/... ./cmd/... ./tests/bench ./tests/internal/... ./tests/vm/...
@@ -24,7 +33,7 @@ deps:
 
 build:
 	@./scripts/install-deps.sh --check build
-	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -trimpath -ldflags '$(LDFLAGS)' -o $(HULL) ./cmd/hull
+	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -trimpath -ldflags '$(LDFLAGS) $(STATIC)' -o $(HULL) ./cmd/hull
 
 # Man pages (hull(8), hull-<command>(8)) and bash, zsh and fish completion,
 # written by cmd/hull-docs from the command definitions in cmd/hull/app, so

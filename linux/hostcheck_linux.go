@@ -358,20 +358,23 @@ func idmappedMounts() bool {
 
 // boundedCapabilities are the capabilities libcontainer knows that hull
 // itself holds in its bounding set: a container cannot get the others
-// (here, for one, CAP_SYS_RESOURCE may be missing).
+// (here, for one, CAP_SYS_RESOURCE may be missing). prctl(2)'s
+// PR_CAPBSET_READ answers for the calling thread, whose bounding set hull
+// never changes: the set /proc/self/status's CapBnd shows, without the
+// file's reading and parsing (capability.Load), ~0.1 ms of each create.
 func boundedCapabilities() []string {
-	known := capabilities.KnownCapabilities()
-	caps, err := capability.NewPid2(0)
-	if err != nil || caps.Load() != nil {
-		return known
-	}
 	byName := map[string]capability.Cap{}
 	for _, c := range capability.ListKnown() {
 		byName["CAP_"+strings.ToUpper(c.String())] = c
 	}
 	var out []string
-	for _, name := range known {
-		if c, ok := byName[name]; ok && caps.Get(capability.BOUNDING, c) {
+	for _, name := range capabilities.KnownCapabilities() {
+		c, ok := byName[name]
+		if !ok {
+			continue
+		}
+		// EINVAL: a capability this kernel does not have, so not held.
+		if in, err := unix.PrctlRetInt(unix.PR_CAPBSET_READ, uintptr(c), 0, 0, 0); err == nil && in == 1 {
 			out = append(out, name)
 		}
 	}

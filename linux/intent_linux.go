@@ -80,12 +80,10 @@ func newIntent(id string, cfg *configs.Config, self procRef) *intent {
 		if cg.Systemd {
 			in.Cgroup.Unit = unitName(cg)
 		}
-		// The manager computes the paths without creating anything. If it
-		// cannot, libcontainer.Create fails the same way before it makes
-		// anything either.
-		if m, err := manager.New(cg); err == nil {
-			in.Cgroup.Paths = m.GetPaths()
-		}
+		// The paths are computed without creating anything. If the
+		// manager cannot, libcontainer.Create fails the same way before it
+		// makes anything either.
+		in.Cgroup.Paths = cgroupPaths(cg)
 		for _, p := range in.Cgroup.Paths {
 			if _, err := os.Lstat(p); err == nil && !slices.Contains(in.Cgroup.Existing, p) {
 				in.Cgroup.Existing = append(in.Cgroup.Existing, p)

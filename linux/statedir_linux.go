@@ -45,6 +45,10 @@ type layout struct{ root, id string }
 // lcDir is libcontainer's state directory.
 func (l layout) lcDir() string { return filepath.Join(l.root, l.id) }
 
+// stateFile is libcontainer's state.json, written once the container's
+// init has started.
+func (l layout) stateFile() string { return filepath.Join(l.lcDir(), "state.json") }
+
 // dir is hull's own state directory.
 func (l layout) dir() string { return filepath.Join(l.root, hullDirName, l.id) }
 

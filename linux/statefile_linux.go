@@ -13,7 +13,6 @@ import (
 	"github.com/opencontainers/cgroups/manager"
 	"github.com/opencontainers/runc/libcontainer"
 	"github.com/opencontainers/runc/libcontainer/configs"
-	"github.com/opencontainers/runc/libcontainer/system"
 	"github.com/opencontainers/runc/libcontainer/utils"
 )
 
@@ -40,7 +39,7 @@ type stateFile struct {
 // readStateFile reads libcontainer's state.json; nil without error when
 // there is none. Errors are worded as load's.
 func readStateFile(l layout) (*stateFile, error) {
-	f, err := os.Open(filepath.Join(l.lcDir(), "state.json"))
+	f, err := os.Open(l.stateFile())
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -117,12 +116,12 @@ func (sf *stateFile) cgroupManager(l layout) (cgroups.Manager, error) {
 
 // hasInit is libcontainer's check that the container's init still runs:
 // its pid has the recorded start time and is neither zombie nor dead.
+// It reads /proc/PID/stat as the intent's procAlive does, not through
+// libcontainer's system.Stat, whose hardened procfs handle mounts a
+// fresh procfs instance (fsopen, fsmount) in every process that asks:
+// ~0.4 ms of each state, list, kill and ps.
 func (sf *stateFile) hasInit() bool {
-	st, err := system.Stat(sf.InitProcessPid)
-	if err != nil {
-		return false
-	}
-	return st.StartTime == sf.InitProcessStartTime && st.State != system.Zombie && st.State != system.Dead
+	return procAlive(procRef{Pid: sf.InitProcessPid, Start: sf.InitProcessStartTime})
 }
 
 // Query is Open(root, id) followed by State, without building

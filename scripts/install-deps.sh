@@ -7,14 +7,17 @@ set -euo pipefail
 # Usage: install-deps.sh [--check] [build] [base] [e2e] [vm] [package:file ...]
 #   (no set: base)
 #   --check: install nothing; list what is missing and exit 1 if anything is
-#   build: what `go build` of hull needs (cgo, libseccomp)
+#   build: what `go build` of hull needs (cgo, libc and libseccomp, static)
 #   base:  build, plus what the integration tests run
 #   e2e:   the engines the end-to-end tests drive
 #   vm:    what tests/vm needs to build and boot the cgroup v2 test VM
 #   package:file: one more package, installed when file is missing
 #
 # package:file-that-proves-it-is-installed
+# libc6-dev and libseccomp-dev hold the archives (libc.a, libseccomp.a) of
+# hull's static link, besides the headers cgo needs.
 build=(
+	"libc6-dev:/usr/include/stdlib.h"
 	"libseccomp-dev:/usr/include/seccomp.h"
 	"pkg-config:/usr/bin/pkg-config"
 	"gcc:/usr/bin/gcc"
