@@ -47,7 +47,6 @@ func launch(c *cli.Context, g *globalOptions, o linux.LaunchOptions) (int, error
 		// joining the caller's, delete would try to remove it.
 		return -1, errors.New("--cgroup-manager disabled is not supported: hull always gives a container its own cgroup; use cgroupfs or systemd (for podman, leave hull out of runtime_supports_nocgroup)")
 	}
-	linux.WarmCgroupMigration(false)
 	plan, findings := linux.Prepare(c.String("bundle"), linux.PrepareOptions{
 		ID:            id,
 		SystemdCgroup: g.systemdCgroup,

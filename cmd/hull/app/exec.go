@@ -74,7 +74,6 @@ func execute(c *cli.Context, g *globalOptions) (int, error) {
 	if err := spec.ValidateID(id); err != nil {
 		return -1, err
 	}
-	linux.WarmCgroupMigration(true)
 	ct, err := linux.Open(g.root, id)
 	if err != nil {
 		return -1, err
