@@ -129,9 +129,9 @@ func argStr(args, key string) string {
 // runTrace is one traced run: the end of each segment in order, relative
 // to the runtime's exec, and counts of what the init did.
 type runTrace struct {
-	ends        []float64 // seconds since the runtime's exec
-	mounts      int       // mount(2) and fsmount(2) calls by the init
-	hierarchies int       // cgroups created by the parent
+	ends    []float64 // seconds since the runtime's exec
+	mounts  int       // mount(2) and fsmount(2) calls by the init
+	cgroups int       // cgroups made by the runtime
 }
 
 // critical finds, in the events of one run of the runtime whose process
@@ -179,8 +179,10 @@ func critical(evs []traceEvent, pid int) (runTrace, error) {
 				sealAt = e.ts
 			}
 		case "cgroup_mkdir":
-			if e.tgid == pid && initPid != 0 {
-				rt.hierarchies++
+			// On cgroup v2 libcontainer makes the cgroup before the
+			// init starts, on v1 after.
+			if e.tgid == pid && procExec == 0 {
+				rt.cgroups++
 			}
 		case "cgroup_attach_task":
 			if e.tgid == pid && argInt(e.args, "pid") == initPid && procExec == 0 {
@@ -365,7 +367,7 @@ func traced(rts []runtime, b bundles, rounds int) error {
 	}
 	defer t.close()
 	got := map[string][][]time.Duration{}
-	mounts, hier := map[string]int{}, map[string]int{}
+	mounts, made := map[string]int{}, map[string]int{}
 	for r := range rounds {
 		for _, rt := range interleaved(rts, r) {
 			rt.timings = false
@@ -384,7 +386,7 @@ func traced(rts []runtime, b bundles, rounds int) error {
 				return fmt.Errorf("%s: %w", rt.name, err)
 			}
 			got[rt.name] = append(got[rt.name], tr.durations())
-			mounts[rt.name], hier[rt.name] = tr.mounts, tr.hierarchies
+			mounts[rt.name], made[rt.name] = tr.mounts, tr.cgroups
 		}
 	}
 	w := tabwriter.NewWriter(os.Stdout, 4, 1, 2, ' ', tabwriter.AlignRight)
@@ -400,7 +402,7 @@ func traced(rts []runtime, b bundles, rounds int) error {
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	fmt.Printf("\n(init's mounts: hull %d, runc %d; cgroups made: hull %d, runc %d)\n", mounts["hull"], mounts["runc"], hier["hull"], hier["runc"])
+	fmt.Printf("\n(init's mounts: hull %d, runc %d; cgroups made: hull %d, runc %d)\n", mounts["hull"], mounts["runc"], made["hull"], made["runc"])
 	for _, s := range segments {
 		fmt.Printf("  %s: %s\n", s.name, s.why)
 	}

@@ -66,8 +66,8 @@ func TestCriticalPath(t *testing.T) {
 	// What the fixture holds: runc made the container's cgroups in the
 	// ten v1 hierarchies of the host it was traced on, and its init
 	// mounted the default config's file systems.
-	if rt.hierarchies != 10 {
-		t.Errorf("cgroups made: %d, want 10", rt.hierarchies)
+	if rt.cgroups != 10 {
+		t.Errorf("cgroups made: %d, want 10", rt.cgroups)
 	}
 	if rt.mounts < 20 {
 		t.Errorf("mounts: %d, want the default config's (more than 20)", rt.mounts)
