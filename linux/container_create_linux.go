@@ -138,6 +138,7 @@ func (c *Container) Launch(cfg *configs.Config, proc *spec.Process, o LaunchOpti
 		return -1, err
 	}
 	if !o.Keep {
+		failpoint("run:exited")
 		c.deleteAfterRun(rh)
 		c.t.Mark("delete")
 	}
@@ -251,14 +252,22 @@ func (c *Container) deleteAfterRun(rh *runtimeHooks) {
 // loadUnlessOwn is load for the hull that made the container, which holds
 // it (c.lc, c.in) already: while the intent record on disk is still the
 // one this hull wrote and libcontainer's state is there, it keeps them,
-// as runc's run destroys the container it made; otherwise (another hull
-// deleted the container, or made another of the same ID, or a delete was
-// cut short) it loads what is there now. Not decoding state.json again
+// as runc's run destroys the container it made. When another hull has
+// made a new container of the same ID meanwhile, it is ErrNotExist: this
+// run's container is gone and the new one is not its to delete (runc's
+// run would destroy it). Otherwise (another hull deleted the container,
+// or a delete was cut short) it loads what is there now. Not decoding state.json again
 // saves a foreground run ~0.5 ms.
 func (c *Container) loadUnlessOwn() error {
 	if c.lc != nil && c.in != nil {
 		in, err := c.l.readIntent()
-		if err == nil && in != nil && in.Hull == c.in.Hull {
+		switch {
+		case err == nil && in != nil && in.Hull != c.in.Hull:
+			// Another hull deleted this container (delete --force)
+			// and made a new one of the same ID: that one is not
+			// this run's to delete.
+			return fmt.Errorf("container %q was made again by another hull: %w", c.l.id, libcontainer.ErrNotExist)
+		case err == nil && in != nil:
 			if _, err := os.Lstat(c.l.stateFile()); err == nil {
 				c.in = in
 				return nil

@@ -5,14 +5,18 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // FailpointEnv names the failpoint hull stops or dies at. TEST ONLY: it
 // exists so that tests/faults_test.go can kill hull at each named step of
 // a command and check that `delete --force` still removes everything.
 // Its value is STEP or STEP=ACTION, where ACTION is "stop" (the default:
-// hull sends itself SIGSTOP, and the test kills it when it likes) or
-// "kill" (SIGKILL). The steps are listed in Failpoints. Unset, a
+// hull sends itself SIGSTOP, and the test kills it when it likes),
+// "kill" (SIGKILL) or "wait:FILE", for races a test plays out while hull
+// waits at the step: hull creates FILE.at, then waits for FILE to exist
+// and goes on (a file, not SIGSTOP and SIGCONT: stopped processes get
+// SIGCONTs the test did not send). The steps are listed in Failpoints. Unset, a
 // failpoint costs one comparison.
 const FailpointEnv = "HULL_TEST_FAILPOINT"
 
@@ -27,6 +31,7 @@ var Failpoints = []string{
 	"create:started",           // init running, waiting on exec.fifo
 	"create:pid-recorded",      // init pid in the intent, lock still held
 	"run:started",              // run -d: user process executed, before poststart
+	"run:exited",               // foreground run: the process exited, container not deleted
 	"start:locked",             // start holds the lock, nothing done
 	"start:executed",           // init passed exec.fifo, poststart not run
 	"exec:locked",              // exec holds the lock, process not started
@@ -54,8 +59,20 @@ func failpoint(step string) {
 	if name == "" || name != step {
 		return
 	}
-	if action == "kill" {
+	switch action {
+	case "kill":
 		_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+	}
+	if file, ok := strings.CutPrefix(action, "wait:"); ok {
+		if f, err := os.Create(file + ".at"); err == nil {
+			f.Close()
+		}
+		for {
+			if _, err := os.Stat(file); err == nil {
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
 	}
 	// Stopped, hull stays at the step for good: a SIGCONT (the kernel
 	// sends one to a process group that becomes orphaned while one of

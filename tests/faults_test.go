@@ -303,6 +303,44 @@ func waitFlag(f *bool) bool {
 	return *f
 }
 
+// TestRunDeletesOnlyItsOwn: another hull deletes a foreground run's
+// container (delete --force) and makes a new one under the same ID
+// between the run's process exiting and the run deleting its container;
+// the run must leave the new container alone (runc's run destroys
+// whatever has the ID by then).
+func TestRunDeletesOnlyItsOwn(t *testing.T) {
+	t.Parallel()
+	h := newH(t)
+	id := h.id()
+	resume := filepath.Join(h.dir, "resume")
+	done := make(chan result, 1)
+	go func() {
+		done <- h.hullAlone(cmdOpts{Env: []string{failpointEnv + "=run:exited=wait:" + resume}},
+			"run", "--bundle", h.bundle([]string{"true"}), id)
+	}()
+	reached := false
+	for deadline := time.Now().Add(waitLimit); !reached && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		_, err := os.Stat(resume + ".at")
+		reached = err == nil
+	}
+	if !reached {
+		t.Fatalf("the run never reached run:exited:\n%s", <-done)
+	}
+	h.ok("delete", "--force", id)
+	h.ok("create", "--bundle", h.bundle([]string{"sleep", "300"}), id)
+	made := h.state(id)
+	if err := os.WriteFile(resume, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := <-done; r.Code != 0 {
+		t.Errorf("the foreground run, once resumed:\n%s", r)
+	}
+	if st := h.state(id); st.Status != "created" || st.Pid != made.Pid {
+		t.Errorf("the new container after the old run finished: %s pid %d, want created pid %d", st.Status, st.Pid, made.Pid)
+	}
+	h.deleteAndCheck(id)
+}
+
 // waitStopped waits until pid has stopped itself (failpoint).
 func waitStopped(t *testing.T, pid int) {
 	t.Helper()
